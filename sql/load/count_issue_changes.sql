@@ -1,0 +1,17 @@
+with latest as (
+    select issue_id, updated_at
+    from staged_issues
+    qualify row_number() over (partition by issue_id order by updated_at desc, seq desc) = 1
+),
+
+final as (
+    select
+        count(*) filter (where existing.issue_id is null) as inserted,
+        count(*) filter (where latest.updated_at > existing.updated_at) as updated,
+        count(*) filter (where latest.updated_at <= existing.updated_at) as unchanged
+    from latest
+    left join raw.issues as existing
+        on latest.issue_id = existing.issue_id
+)
+
+select * from final

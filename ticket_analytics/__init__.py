@@ -1,0 +1,1 @@
+"""ticket_analytics: analytics and triage for DevOps request tickets."""

@@ -1,0 +1,133 @@
+"""The category catalog: request categories and the information each one requires."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFAULT_CATALOG = Path(__file__).with_name("categories.yaml")
+FALLBACK_CATEGORY = "other"
+
+
+class CatalogError(ValueError):
+    """The catalog file is not valid; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class LocalizedText:
+    ko: str
+    en: str
+
+
+@dataclass(frozen=True)
+class RequiredField:
+    id: str
+    label: LocalizedText
+    description: str
+    example: str
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    name: LocalizedText
+    description: str
+    hints: tuple[str, ...]
+    required_fields: tuple[RequiredField, ...]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    categories: tuple[Category, ...]
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.categories)
+
+    def get(self, category_id: str) -> Category:
+        for category in self.categories:
+            if category.id == category_id:
+                return category
+        raise KeyError(f"unknown category {category_id!r}; known: {', '.join(self.ids)}")
+
+    def classify(self, text: str) -> str:
+        """The first category whose hint occurs in `text` (case-insensitive), else `other`."""
+        lowered = text.lower()
+        for category in self.categories:
+            if any(hint in lowered for hint in category.hints):
+                return category.id
+        return FALLBACK_CATEGORY
+
+
+def _require(entry: dict[str, Any], key: str, where: str) -> Any:
+    if key not in entry or entry[key] in (None, ""):
+        raise CatalogError(f"{where}: missing {key!r}")
+    return entry[key]
+
+
+def _text(value: Any, where: str) -> LocalizedText:
+    if not isinstance(value, dict) or not value.get("ko") or not value.get("en"):
+        raise CatalogError(f"{where}: expected a mapping with 'ko' and 'en' texts")
+    return LocalizedText(ko=str(value["ko"]), en=str(value["en"]))
+
+
+def _field(entry: Any, where: str) -> RequiredField:
+    if not isinstance(entry, dict):
+        raise CatalogError(f"{where}: expected a mapping")
+    return RequiredField(
+        id=str(_require(entry, "id", where)),
+        label=_text(_require(entry, "label", where), f"{where}.label"),
+        description=str(_require(entry, "description", where)),
+        example=str(_require(entry, "example", where)),
+    )
+
+
+def _category(entry: Any, where: str) -> Category:
+    if not isinstance(entry, dict):
+        raise CatalogError(f"{where}: expected a mapping")
+    category_id = str(_require(entry, "id", where))
+    where = f"{where} ({category_id})"
+    fields = tuple(
+        _field(f, f"{where}.required_fields[{i}]")
+        for i, f in enumerate(entry.get("required_fields") or [])
+    )
+    field_ids = [f.id for f in fields]
+    if len(set(field_ids)) != len(field_ids):
+        raise CatalogError(f"{where}: duplicate required field ids {field_ids}")
+    return Category(
+        id=category_id,
+        name=_text(_require(entry, "name", where), f"{where}.name"),
+        description=str(_require(entry, "description", where)),
+        hints=tuple(str(h).lower() for h in entry.get("hints") or []),
+        required_fields=fields,
+    )
+
+
+def load_catalog(path: Path | None = None) -> Catalog:
+    """Load and validate a catalog file; errors name the file and the offending entry."""
+    path = path or DEFAULT_CATALOG
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise CatalogError(f"{path}: cannot read catalog: {exc}") from exc
+    if not isinstance(document, dict) or not isinstance(document.get("categories"), list):
+        raise CatalogError(f"{path}: expected a top-level 'categories' list")
+    categories = tuple(
+        _category(entry, f"{path}: categories[{i}]")
+        for i, entry in enumerate(document["categories"])
+    )
+    ids = [c.id for c in categories]
+    if len(set(ids)) != len(ids):
+        raise CatalogError(f"{path}: duplicate category ids {ids}")
+    if FALLBACK_CATEGORY not in ids:
+        raise CatalogError(f"{path}: the catalog must define the {FALLBACK_CATEGORY!r} category")
+    return Catalog(categories=categories)
+
+
+@cache
+def default_catalog() -> Catalog:
+    return load_catalog()

@@ -1,0 +1,146 @@
+"""`ticket-analytics`: the command line. It drives the Dagster assets in-process."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from ticket_analytics.paths import SAMPLE_DIR, warehouse_path
+
+
+def _print_result(result: object) -> int:
+    import dagster as dg
+
+    assert isinstance(result, dg.ExecuteInProcessResult)
+    for event in result.get_asset_materialization_events():
+        materialization = event.asset_materialization
+        assert materialization is not None
+        rows = materialization.metadata.get("dagster/row_count")
+        count = f"{rows.value:>9,} rows" if rows is not None else ""
+        print(f"  built {materialization.asset_key.to_user_string():<40} {count}")
+    failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    for evaluation in failed_checks:
+        print(
+            f"  check {evaluation.asset_key.to_user_string()}:{evaluation.check_name} failed "
+            f"({evaluation.severity.value})"
+        )
+    if not result.success:
+        for event in result.all_events:
+            if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
+                print(f"error in {event.step_key}: {event.step_failure_data.error.message.strip()}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from ticket_analytics.samples.generator import write_sample
+
+    until = date.fromisoformat(args.until) if args.until else datetime.now(UTC).date()
+    summary = write_sample(
+        Path(args.out), months=args.months, seed=args.seed, until=until, per_month=args.per_month
+    )
+    print(f"wrote {summary.issues:,} issues in {len(summary.files)} pages to {summary.out_dir}")
+    for month, count in sorted(summary.by_month.items()):
+        print(f"  {month}: {count}")
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from ticket_analytics.runner import instance, run
+
+    path = Path(args.source).resolve()
+    if not path.exists():
+        print(f"error: {path}: no such file or directory", file=sys.stderr)
+        return 2
+    config = {"ops": {"raw_jira_files": {"config": {"path": str(path)}}}}
+    return _print_result(run(["raw_jira_files"], run_config=config, dagster_instance=instance()))
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    import dagster as dg
+
+    from ticket_analytics.runner import instance, run
+
+    selection = dg.AssetSelection.all() - dg.AssetSelection.groups("ingest")
+    if args.select:
+        selection = dg.AssetSelection.assets(*args.select)
+    return _print_result(run(selection, dagster_instance=instance()))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from ticket_analytics.runner import instance, run
+
+    print("generating the sample tickets (if needed), loading and building every model…")
+    status = _print_result(run(dagster_instance=instance()))
+    if status == 0:
+        print(
+            "\nDone. Where to look next:\n"
+            f"  warehouse   {warehouse_path()}\n"
+            f"  sample data {SAMPLE_DIR}\n"
+            "  query       .venv/bin/ticket-analytics sql \"select * from stg_jira__issues limit 5\"\n"
+            "  Dagster UI  make ui  (http://127.0.0.1:3000)"
+        )
+    return status
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    import duckdb
+    import polars as pl
+
+    from ticket_analytics.warehouse.connection import connect
+
+    path = warehouse_path()
+    if not path.exists():
+        print(f"error: {path} does not exist yet; run `make demo` first", file=sys.stderr)
+        return 2
+    with connect(path, read_only=True) as conn:
+        try:
+            frame = conn.sql(args.query).pl()
+        except duckdb.Error as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+    with pl.Config(tbl_rows=args.limit, tbl_cols=-1, fmt_str_lengths=60):
+        print(frame)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ticket-analytics", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    sample = commands.add_parser("sample", help="write deterministic Jira-shaped sample tickets")
+    sample.add_argument("--months", type=int, default=6)
+    sample.add_argument("--seed", type=int, default=7)
+    sample.add_argument("--per-month", type=int, default=450)
+    sample.add_argument("--until", help="last day of data, YYYY-MM-DD (default: today)")
+    sample.add_argument("--out", default=str(SAMPLE_DIR))
+    sample.set_defaults(handler=cmd_sample)
+
+    ingest = commands.add_parser("ingest", help="load Jira JSON exports into the warehouse")
+    ingest.add_argument("--from", dest="source", required=True, help="a file or a directory")
+    ingest.set_defaults(handler=cmd_ingest)
+
+    build = commands.add_parser("build", help="build the SQL models and run their checks")
+    build.add_argument("--select", nargs="*", help="only these models")
+    build.set_defaults(handler=cmd_build)
+
+    demo = commands.add_parser("demo", help="sample data → warehouse → models, end to end")
+    demo.set_defaults(handler=cmd_demo)
+
+    sql = commands.add_parser("sql", help="run a read-only query against the warehouse")
+    sql.add_argument("query")
+    sql.add_argument("--limit", type=int, default=50, help="rows to print")
+    sql.set_defaults(handler=cmd_sql)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""Every dbt-like SQL model is an asset; every yml column test is an asset check on it."""
+
+from collections.abc import Iterator
+
+import dagster as dg
+import duckdb
+
+from ticket_analytics.defs.resources import WarehouseResource
+from ticket_analytics.warehouse.models import Model, ModelProject, build_model, load_project, run_test
+
+PREVIEW_ROWS = 5
+
+
+def source_key(schema: str, table: str) -> dg.AssetKey:
+    return dg.AssetKey([schema, table])
+
+
+def _preview(conn: duckdb.DuckDBPyConnection, model: Model) -> tuple[str, dg.TableSchema]:
+    relation = conn.table(f'"main"."{model.name}"')
+    frame = relation.limit(PREVIEW_ROWS).pl()
+    schema = dg.TableSchema(
+        columns=[
+            dg.TableColumn(name=name, type=str(kind), description=model.columns.get(name) or None)
+            for name, kind in zip(relation.columns, relation.dtypes, strict=True)
+        ]
+    )
+    header = "| " + " | ".join(frame.columns) + " |\n|" + "---|" * len(frame.columns) + "\n"
+    rows = "".join(
+        "| " + " | ".join(str(v)[:60].replace("|", "\\|").replace("\n", " ") for v in row) + " |\n"
+        for row in frame.iter_rows()
+    )
+    return header + rows, schema
+
+
+def _model_asset(model: Model) -> dg.AssetsDefinition:
+    check_specs = [
+        dg.AssetCheckSpec(
+            name=test.name,
+            asset=model.name,
+            blocking=test.blocking,
+            description=f"{test.kind} on {test.column} ({test.severity})",
+        )
+        for test in model.tests
+    ]
+    deps = [dg.AssetKey(ref) for ref in model.deps] + [source_key(*s) for s in model.sources]
+
+    @dg.asset(
+        name=model.name,
+        group_name=model.group,
+        deps=deps,
+        description=model.description or None,
+        check_specs=check_specs,
+        kinds={"duckdb", "sql"},
+        metadata={"sql_file": str(model.path), "materialized": model.materialized},
+    )
+    def _build(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+        with warehouse.connect() as conn:
+            rows = build_model(conn, model)
+            preview, schema = _preview(conn, model)
+            results = [run_test(conn, test) for test in model.tests]
+        yield dg.MaterializeResult(
+            metadata={
+                "dagster/row_count": rows,
+                "dagster/column_schema": schema,
+                "preview": dg.MetadataValue.md(preview),
+            }
+        )
+        for result in results:
+            if not result.passed:
+                context.log.warning(
+                    f"{model.name}: {result.test.name} failed on {result.failures} rows "
+                    f"(e.g. {', '.join(result.examples)})"
+                )
+            yield dg.AssetCheckResult(
+                check_name=result.test.name,
+                passed=result.passed,
+                severity=dg.AssetCheckSeverity.ERROR if result.test.blocking else dg.AssetCheckSeverity.WARN,
+                metadata={"failing_rows": result.failures, "examples": ", ".join(result.examples)},
+            )
+
+    return _build
+
+
+def build_model_assets(project: ModelProject | None = None) -> list[dg.AssetsDefinition]:
+    project = project or load_project()
+    return [_model_asset(project.models[name]) for name in project.order]

@@ -1,0 +1,1 @@
+"""Clients for the external systems the pipeline talks to (Jira first); plain Python, no Dagster."""

@@ -1,0 +1,1 @@
+"""Jira payload normalisation: ADF, timestamps, records."""

@@ -1,0 +1,156 @@
+"""Turn Jira issue payloads (Cloud v3 or Data Center v2) into raw-table rows.
+
+Only keys, timestamps and flattened text are extracted here; everything else stays in the
+payload for the SQL models. A record that cannot be keyed or dated becomes a rejection with
+the reason instead of an exception, so one bad issue never stops a load.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from ticket_analytics.jira.adf import adf_to_text
+from ticket_analytics.jira.timestamps import parse_jira_timestamp
+
+_COMMENT_ISSUE_ID = re.compile(r"/issue/(\d+)/comment/")
+
+
+class RecordError(ValueError):
+    """A record that cannot be loaded; the message is stored as the rejection reason."""
+
+
+def _dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _timestamp(container: dict[str, Any], name: str, where: str, *, required: bool) -> datetime | None:
+    value = container.get(name)
+    if value in (None, ""):
+        if required:
+            raise RecordError(f"{where}.{name}: missing")
+        return None
+    if not isinstance(value, str):
+        raise RecordError(f"{where}.{name}: expected a timestamp string, got {type(value).__name__}")
+    try:
+        return parse_jira_timestamp(value)
+    except ValueError as exc:
+        raise RecordError(f"{where}.{name}: {exc}") from exc
+
+
+def _identifier(record: dict[str, Any], name: str) -> str:
+    value = record.get(name)
+    if value is None or value == "" or isinstance(value, dict | list | bool):
+        raise RecordError(f"missing {name}")
+    return str(value)
+
+
+@dataclass
+class RawRows:
+    """Rows for the raw tables, accumulated column-wise so they turn into Arrow cheaply."""
+
+    issues: list[tuple[Any, ...]] = field(default_factory=list)
+    changelog: list[tuple[Any, ...]] = field(default_factory=list)
+    comments: list[tuple[Any, ...]] = field(default_factory=list)
+    rejected: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.issues) + len(self.changelog) + len(self.comments) + len(self.rejected)
+
+    def reject(self, locator: str, reason: str, record: Any, issue_id: Any = None, issue_key: Any = None) -> None:
+        payload = record if isinstance(record, str) else _dumps(record)
+        digest = hashlib.sha1(f"{locator}\0{reason}\0{payload}".encode()).hexdigest()
+        self.rejected.append(
+            (
+                digest,
+                locator,
+                None if issue_id is None else str(issue_id),
+                None if issue_key is None else str(issue_key),
+                reason,
+                payload,
+            )
+        )
+
+    def add_issue(self, issue: Any, locator: str) -> None:
+        if not isinstance(issue, dict):
+            self.reject(locator, f"expected a JSON object, got {type(issue).__name__}", issue)
+            return
+        raw_id, raw_key = issue.get("id"), issue.get("key")
+        try:
+            issue_id = _identifier(issue, "id")
+            issue_key = _identifier(issue, "key")
+            fields = issue.get("fields")
+            if not isinstance(fields, dict):
+                raise RecordError("missing fields object")
+            created = _timestamp(fields, "created", "fields", required=True)
+            updated = _timestamp(fields, "updated", "fields", required=True)
+            resolved = _timestamp(fields, "resolutiondate", "fields", required=False)
+        except RecordError as exc:
+            self.reject(locator, str(exc), issue, raw_id, raw_key)
+            return
+
+        project = fields.get("project")
+        project_key = project.get("key") if isinstance(project, dict) else None
+        if project_key is None and "-" in issue_key:
+            project_key = issue_key.rsplit("-", 1)[0]
+        # Changelog and comments land in their own tables; the issue row keeps the rest as given.
+        payload_fields = {k: v for k, v in fields.items() if k != "comment"}
+        payload = {k: v for k, v in issue.items() if k not in ("changelog", "fields")}
+        payload["fields"] = payload_fields
+        self.issues.append(
+            (
+                issue_id,
+                issue_key,
+                project_key,
+                created,
+                updated,
+                resolved,
+                adf_to_text(fields.get("description")),
+                _dumps(payload),
+            )
+        )
+
+        changelog = issue.get("changelog")
+        histories = changelog.get("histories") if isinstance(changelog, dict) else None
+        for i, history in enumerate(histories or []):
+            self.add_history(issue_id, issue_key, history, f"{locator}.changelog[{i}]")
+
+        comment_page = fields.get("comment")
+        comments = comment_page.get("comments") if isinstance(comment_page, dict) else None
+        for i, comment in enumerate(comments or []):
+            self.add_comment(issue_id, issue_key, comment, f"{locator}.comments[{i}]")
+
+    def add_history(self, issue_id: str, issue_key: str | None, history: Any, locator: str) -> None:
+        try:
+            if not isinstance(history, dict):
+                raise RecordError("expected a JSON object")
+            history_id = _identifier(history, "id")
+            created = _timestamp(history, "created", "history", required=True)
+        except RecordError as exc:
+            self.reject(locator, f"changelog history: {exc}", history, issue_id, issue_key)
+            return
+        self.changelog.append((issue_id, history_id, created, _dumps(history)))
+
+    def add_comment(self, issue_id: str | None, issue_key: str | None, comment: Any, locator: str) -> None:
+        try:
+            if not isinstance(comment, dict):
+                raise RecordError("expected a JSON object")
+            comment_id = _identifier(comment, "id")
+            if issue_id is None:
+                match = _COMMENT_ISSUE_ID.search(str(comment.get("self", "")))
+                if not match:
+                    raise RecordError("comment without an issue reference (no issue id in 'self')")
+                issue_id = match[1]
+            created = _timestamp(comment, "created", "comment", required=True)
+            updated = _timestamp(comment, "updated", "comment", required=False) or created
+        except RecordError as exc:
+            self.reject(locator, f"comment: {exc}", comment, issue_id, issue_key)
+            return
+        self.comments.append(
+            (issue_id, comment_id, created, updated, adf_to_text(comment.get("body")), _dumps(comment))
+        )

@@ -1,0 +1,1 @@
+"""The DuckDB warehouse: connections, migrations, raw loads and the SQL model runner."""

@@ -1,0 +1,54 @@
+"""Short-lived DuckDB connections with a bounded wait for the file lock."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from ticket_analytics.warehouse.migrations import migrate
+
+LOCK_WAIT_SECONDS = 30.0
+
+
+class WarehouseBusyError(RuntimeError):
+    """Another process holds the DuckDB file for longer than we are willing to wait."""
+
+
+def _open(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            # DuckDB allows one writing process per file; wait a little for it to finish.
+            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
+                if "lock" in str(exc).lower():
+                    raise WarehouseBusyError(
+                        f"{path} is locked by another process (waited {wait_seconds:.0f} s); "
+                        "analysts should read the snapshot instead (see README)"
+                    ) from exc
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+
+@contextmanager
+def connect(
+    path: Path, *, read_only: bool = False, wait_seconds: float = LOCK_WAIT_SECONDS
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse (migrated to the latest schema when writable), then close it."""
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    conn = _open(path, read_only, wait_seconds)
+    try:
+        conn.execute("set TimeZone = 'UTC'")
+        if not read_only:
+            migrate(conn)
+        yield conn
+    finally:
+        conn.close()

@@ -1,0 +1,266 @@
+"""A small dbt-like model runner: `.sql` files with `ref()`/`source()`, yml specs, tests.
+
+Each model is built in its own transaction (`create or replace`), so a failing model leaves
+its previous version in place. The graph comes from the refs; a missing ref or a cycle is an
+error that names the files involved.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from graphlib import CycleError, TopologicalSorter
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import yaml
+
+from ticket_analytics.paths import MODELS_DIR
+
+_REF = re.compile(r"\{\{\s*ref\(\s*['\"]([A-Za-z0-9_]+)['\"]\s*\)\s*\}\}")
+_SOURCE = re.compile(
+    r"\{\{\s*source\(\s*['\"]([A-Za-z0-9_]+)['\"]\s*,\s*['\"]([A-Za-z0-9_]+)['\"]\s*\)\s*\}\}"
+)
+_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
+_LEFTOVER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+MATERIALIZATIONS = ("table", "view")
+TEST_KINDS = ("unique", "not_null", "accepted_values", "relationships")
+
+
+class ModelError(ValueError):
+    """The model project is inconsistent; the message names the files."""
+
+
+@dataclass(frozen=True)
+class ColumnTest:
+    model: str
+    column: str
+    kind: str
+    severity: str = "error"
+    values: tuple[Any, ...] = ()
+    to_model: str | None = None
+    to_column: str | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.kind}__{self.column}"
+
+    @property
+    def blocking(self) -> bool:
+        return self.severity == "error"
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    path: Path
+    sql: str
+    refs: tuple[str, ...]
+    sources: tuple[tuple[str, str], ...]
+    group: str
+    materialized: str = "table"
+    description: str = ""
+    columns: dict[str, str] = field(default_factory=dict)
+    tests: tuple[ColumnTest, ...] = ()
+
+    @property
+    def deps(self) -> tuple[str, ...]:
+        """Models this one needs first: its refs, and the parents its relationship tests read."""
+        parents = (t.to_model for t in self.tests if t.to_model and t.to_model != self.name)
+        return tuple(dict.fromkeys([*self.refs, *parents]))
+
+    def rendered_sql(self) -> str:
+        sql = _REF.sub(lambda m: f'"main"."{m[1]}"', self.sql)
+        return _SOURCE.sub(lambda m: f'"{m[1]}"."{m[2]}"', sql)
+
+
+@dataclass(frozen=True)
+class TestResult:
+    test: ColumnTest
+    failures: int
+    examples: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        return self.failures == 0
+
+
+@dataclass(frozen=True)
+class ModelProject:
+    models: dict[str, Model]
+    order: tuple[str, ...]
+
+    def downstream(self, name: str) -> set[str]:
+        """Every model that depends on `name`, directly or not."""
+        found: set[str] = set()
+        frontier = {name}
+        while frontier:
+            frontier = {n for n, m in self.models.items() if set(m.deps) & frontier} - found
+            found |= frontier
+        return found
+
+
+def _parse_tests(model: str, column: str, specs: Iterable[Any], where: str) -> list[ColumnTest]:
+    tests = []
+    for spec in specs:
+        if isinstance(spec, str):
+            kind, options = spec, {}
+        elif isinstance(spec, dict) and len(spec) == 1:
+            kind, options = next(iter(spec.items()))
+            options = options or {}
+        else:
+            raise ModelError(f"{where}: column {column!r}: cannot read test {spec!r}")
+        if kind not in TEST_KINDS:
+            raise ModelError(f"{where}: column {column!r}: unknown test {kind!r} ({', '.join(TEST_KINDS)})")
+        severity = str(options.get("severity", "error")).lower()
+        if severity not in ("error", "warn"):
+            raise ModelError(f"{where}: column {column!r}: severity must be error or warn")
+        to_model = None
+        if kind == "relationships":
+            match = _REF.fullmatch("{{ " + str(options.get("to", "")) + " }}")
+            if not match or "field" not in options:
+                raise ModelError(f"{where}: column {column!r}: relationships needs to: ref('model') and field")
+            to_model = match[1]
+        if kind == "accepted_values" and not options.get("values"):
+            raise ModelError(f"{where}: column {column!r}: accepted_values needs values")
+        tests.append(
+            ColumnTest(
+                model=model,
+                column=column,
+                kind=kind,
+                severity=severity,
+                values=tuple(options.get("values") or ()),
+                to_model=to_model,
+                to_column=options.get("field"),
+            )
+        )
+    return tests
+
+
+def _read_specs(directory: Path) -> dict[str, tuple[dict[str, Any], Path]]:
+    specs: dict[str, tuple[dict[str, Any], Path]] = {}
+    for path in sorted([*directory.rglob("*.yml"), *directory.rglob("*.yaml")]):
+        try:
+            document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise ModelError(f"{path}: invalid YAML: {exc}") from exc
+        for entry in document.get("models") or []:
+            name = entry.get("name") if isinstance(entry, dict) else None
+            if not name:
+                raise ModelError(f"{path}: every model entry needs a name")
+            if name in specs:
+                raise ModelError(f"{path}: model {name!r} is also described in {specs[name][1]}")
+            specs[name] = (entry, path)
+    return specs
+
+
+def load_project(directory: Path = MODELS_DIR) -> ModelProject:
+    """Read every model and its yml spec, check the graph, and order it."""
+    specs = _read_specs(directory)
+    models: dict[str, Model] = {}
+    for path in sorted(directory.rglob("*.sql")):
+        name = path.stem
+        # Names become SQL identifiers, which cannot be bound as parameters: allow only safe ones.
+        if not _IDENTIFIER.match(name):
+            raise ModelError(f"{path}: model names are lowercase snake_case")
+        if name in models:
+            raise ModelError(f"{path}: model name {name!r} is also used by {models[name].path}")
+        sql = path.read_text(encoding="utf-8")
+        stripped = _SOURCE.sub("", _REF.sub("", sql))
+        if leftover := _LEFTOVER.search(stripped):
+            raise ModelError(f"{path}: unsupported template expression {leftover[0]!r}")
+        spec, spec_path = specs.get(name, ({}, path))
+        config = spec.get("config") or {}
+        materialized = config.get("materialized", "table")
+        if materialized not in MATERIALIZATIONS:
+            raise ModelError(f"{spec_path}: {name}: materialized must be one of {MATERIALIZATIONS}")
+        columns: dict[str, str] = {}
+        tests: list[ColumnTest] = []
+        for column in spec.get("columns") or []:
+            if not _IDENTIFIER.match(str(column.get("name", ""))):
+                raise ModelError(f"{spec_path}: {name}: column names are lowercase snake_case")
+            columns[column["name"]] = column.get("description", "")
+            tests += _parse_tests(name, column["name"], column.get("tests") or [], str(spec_path))
+        relative = path.relative_to(directory)
+        models[name] = Model(
+            name=name,
+            path=path,
+            sql=sql,
+            refs=tuple(dict.fromkeys(_REF.findall(sql))),
+            sources=tuple(dict.fromkeys(_SOURCE.findall(sql))),
+            group=relative.parts[0] if len(relative.parts) > 1 else "models",
+            materialized=materialized,
+            description=str(spec.get("description", "")).strip(),
+            columns=columns,
+            tests=tuple(tests),
+        )
+    for name, (_, spec_path) in specs.items():
+        if name not in models:
+            raise ModelError(f"{spec_path}: describes {name!r}, but there is no {name}.sql")
+    for model in models.values():
+        for ref in model.refs:
+            if ref not in models:
+                raise ModelError(f"{model.path}: ref('{ref}') names no model (no {ref}.sql under {directory})")
+        for test in model.tests:
+            if test.to_model and test.to_model not in models:
+                raise ModelError(f"{model.path}: relationships test refers to unknown model {test.to_model!r}")
+    try:
+        order = tuple(TopologicalSorter({n: m.deps for n, m in sorted(models.items())}).static_order())
+    except CycleError as exc:
+        cycle = exc.args[1]
+        files = " -> ".join(str(models[n].path.relative_to(directory)) for n in cycle)
+        raise ModelError(f"cycle between models: {files}") from exc
+    return ModelProject(models=models, order=order)
+
+
+def build_model(conn: duckdb.DuckDBPyConnection, model: Model) -> int:
+    """Create or replace the model in one transaction; returns its row count."""
+    kind = "view" if model.materialized == "view" else "table"
+    statement = f'create or replace {kind} "main"."{model.name}" as\n{model.rendered_sql()}'
+    conn.execute("begin transaction")
+    try:
+        conn.execute(statement)
+        conn.execute("commit")
+    except duckdb.Error as exc:
+        conn.execute("rollback")
+        raise ModelError(f"{model.path}: build failed: {exc}") from exc
+    return int(conn.execute(f'select count(*) from "main"."{model.name}"').fetchall()[0][0])
+
+
+def _test_query(test: ColumnTest) -> tuple[str, list[Any]]:
+    table, column = f'"main"."{test.model}"', f'"{test.column}"'
+    if test.kind == "unique":
+        return (
+            f"select {column}::varchar as example from {table} where {column} is not null "
+            f"group by {column} having count(*) > 1",
+            [],
+        )
+    if test.kind == "not_null":
+        return f"select 'row ' || row_number() over () as example from {table} where {column} is null", []
+    if test.kind == "accepted_values":
+        return (
+            f"select distinct {column}::varchar as example from {table} "
+            f"where {column} is not null and not list_contains(?, {column}::varchar)",
+            [[str(v) for v in test.values]],
+        )
+    parent, parent_column = f'"main"."{test.to_model}"', f'"{test.to_column}"'
+    return (
+        f"select distinct child.{column}::varchar as example from {table} as child "
+        f"left join {parent} as parent on child.{column} = parent.{parent_column} "
+        f"where child.{column} is not null and parent.{parent_column} is null",
+        [],
+    )
+
+
+def run_test(conn: duckdb.DuckDBPyConnection, test: ColumnTest, examples: int = 5) -> TestResult:
+    """Count the rows violating `test`, with a few example values for the UI."""
+    query, params = _test_query(test)
+    failures = conn.execute(f"select count(*) from ({query})", params).fetchall()[0]
+    sample = conn.execute(f"select example from ({query}) order by example limit {examples:d}", params)
+    return TestResult(
+        test=test,
+        failures=int(failures[0]),
+        examples=tuple(str(r[0]) for r in sample.fetchall()),
+    )

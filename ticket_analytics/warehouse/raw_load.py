@@ -1,0 +1,155 @@
+"""Bulk, idempotent loads into the raw tables.
+
+Rows are staged in connection-private temp tables through Arrow (never row by row), then
+merged into `raw.*` in one transaction: a load that fails midway leaves the warehouse as it
+was, and replaying a load changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from ticket_analytics.jira.records import RawRows
+from ticket_analytics.paths import SQL_DIR
+
+_TS = pa.timestamp("us", tz="UTC")
+_STAGED_COLUMNS: dict[str, list[tuple[str, pa.DataType]]] = {
+    "staged_issues": [
+        ("issue_id", pa.string()),
+        ("issue_key", pa.string()),
+        ("project_key", pa.string()),
+        ("created_at", _TS),
+        ("updated_at", _TS),
+        ("resolved_at", _TS),
+        ("description_text", pa.string()),
+        ("payload", pa.string()),
+    ],
+    "staged_changelog": [
+        ("issue_id", pa.string()),
+        ("history_id", pa.string()),
+        ("created_at", _TS),
+        ("payload", pa.string()),
+    ],
+    "staged_comments": [
+        ("issue_id", pa.string()),
+        ("comment_id", pa.string()),
+        ("created_at", _TS),
+        ("updated_at", _TS),
+        ("body_text", pa.string()),
+        ("payload", pa.string()),
+    ],
+    "staged_rejected": [
+        ("rejection_id", pa.string()),
+        ("locator", pa.string()),
+        ("issue_id", pa.string()),
+        ("issue_key", pa.string()),
+        ("reason", pa.string()),
+        ("payload", pa.string()),
+    ],
+}
+
+
+_INSERT_CHUNK = {
+    "staged_issues": "insert into staged_issues by name select * from _arrow_chunk",
+    "staged_changelog": "insert into staged_changelog by name select * from _arrow_chunk",
+    "staged_comments": "insert into staged_comments by name select * from _arrow_chunk",
+    "staged_rejected": "insert into staged_rejected by name select * from _arrow_chunk",
+}
+
+
+def _sql(name: str) -> str:
+    return (SQL_DIR / "load" / f"{name}.sql").read_text(encoding="utf-8")
+
+
+@dataclass
+class LoadStats:
+    issues_seen: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    changelog_rows: int = 0
+    comment_rows: int = 0
+    sources: list[str] = field(default_factory=list)
+
+    def as_metadata(self) -> dict[str, int]:
+        return {
+            "issues_seen": self.issues_seen,
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "changelog_rows": self.changelog_rows,
+            "comment_rows": self.comment_rows,
+        }
+
+
+class RawLoader:
+    """Stage rows from any number of sources, then `commit()` them in one transaction."""
+
+    def __init__(self, conn: duckdb.DuckDBPyConnection) -> None:
+        self._conn = conn
+        self._seq = 0
+        self._fetched_at = datetime.now(UTC)
+        self.stats = LoadStats()
+        conn.execute(_sql("stage_tables"))
+
+    def stage(self, rows: RawRows, source: str, *, issues_seen: int | None = None) -> None:
+        self.stats.issues_seen += len(rows.issues) if issues_seen is None else issues_seen
+        self.stats.rejected += len(rows.rejected)
+        self.stats.sources.append(source)
+        for table, records in (
+            ("staged_issues", rows.issues),
+            ("staged_changelog", rows.changelog),
+            ("staged_comments", rows.comments),
+            ("staged_rejected", rows.rejected),
+        ):
+            if records:
+                self._append(table, records, source)
+
+    def _append(self, table: str, records: Sequence[tuple[Any, ...]], source: str) -> None:
+        columns = list(zip(*records, strict=True))
+        arrays = [pa.array(values, type=kind) for values, (_, kind) in zip(columns, _STAGED_COLUMNS[table], strict=True)]
+        names = [name for name, _ in _STAGED_COLUMNS[table]]
+        count = len(records)
+        chunk = pa.table(
+            [pa.array(range(self._seq, self._seq + count), type=pa.int64()), *arrays, pa.array([source] * count, type=pa.string())],
+            names=["seq", *names, "source"],
+        )
+        self._seq += count
+        self._conn.register("_arrow_chunk", chunk)
+        try:
+            self._conn.execute(_INSERT_CHUNK[table])
+        finally:
+            self._conn.unregister("_arrow_chunk")
+
+    def commit(self) -> LoadStats:
+        conn = self._conn
+        inserted, updated, unchanged = conn.execute(_sql("count_issue_changes")).fetchall()[0]
+        conn.execute("begin transaction")
+        try:
+            conn.execute(_sql("merge_issues"), [self._fetched_at])
+            self.stats.changelog_rows += _changed_rows(conn.execute(_sql("merge_changelog"), [self._fetched_at]))
+            self.stats.comment_rows += _changed_rows(conn.execute(_sql("merge_comments"), [self._fetched_at]))
+            conn.execute(_sql("merge_rejected"), [self._fetched_at])
+            conn.execute("commit")
+        except Exception:
+            conn.execute("rollback")
+            raise
+        self.stats.inserted += inserted
+        self.stats.updated += updated
+        self.stats.unchanged += unchanged
+        conn.execute(_sql("stage_tables"))
+        return self.stats
+
+
+def _changed_rows(result: duckdb.DuckDBPyConnection) -> int:
+    # duckdb 2 keeps a result "unfinished" until fetched to the end; fetchall finishes it.
+    rows = result.fetchall()
+    return int(rows[0][0]) if rows else 0
