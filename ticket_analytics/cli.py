@@ -30,7 +30,10 @@ def _print_result(result: object) -> int:
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
-                print(f"error in {event.step_key}: {event.step_failure_data.error.message.strip()}", file=sys.stderr)
+                print(
+                    f"error in {event.step_key}: {event.step_failure_data.error.message.strip()}",
+                    file=sys.stderr,
+                )
         return 1
     return 0
 
@@ -80,7 +83,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             "\nDone. Where to look next:\n"
             f"  warehouse   {warehouse_path()}\n"
             f"  sample data {SAMPLE_DIR}\n"
-            "  query       .venv/bin/ticket-analytics sql \"select * from stg_jira__issues limit 5\"\n"
+            '  query       .venv/bin/ticket-analytics sql "select * from stg_jira__issues limit 5"\n'
             "  Dagster UI  make ui  (http://127.0.0.1:3000)"
         )
     return status

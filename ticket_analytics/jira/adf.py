@@ -132,7 +132,7 @@ def _inline(results: Sequence[_Result]) -> str:
         return "".join(results)  # type: ignore[arg-type]
     except TypeError:
         # A block inside inline content is malformed ADF; keep its text on its own lines.
-        return "".join(r if isinstance(r, str) else "\n".join(r) for r in results)
+        return "".join(r if isinstance(r, str) else "\n" + "\n".join(r) + "\n" for r in results)
 
 
 def _tidy(text: str) -> str:

@@ -10,13 +10,14 @@ Accepted shapes, detected per document:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from ticket_analytics.jira.records import RawRows
+from ticket_analytics.jira.records import RawRows, deep_recursion
 
 SUFFIXES = (".json", ".ndjson", ".jsonl")
 
@@ -44,6 +45,14 @@ def _parse(text: bytes, where: str, base_offset: int = 0, full: bytes | None = N
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError as exc:
+        if "depth limit" not in exc.msg:
+            position = _position(full if full is not None else text, base_offset + exc.pos)
+            raise PayloadError(f"{where}: invalid JSON at {position}: {exc.msg}") from None
+    # orjson stops at 1024 levels; valid but deeper documents go through the stdlib parser.
+    try:
+        with deep_recursion():
+            return json.loads(text)
+    except json.JSONDecodeError as exc:
         position = _position(full if full is not None else text, base_offset + exc.pos)
         raise PayloadError(f"{where}: invalid JSON at {position}: {exc.msg}") from None
 

@@ -8,7 +8,11 @@ the reason instead of an exception, so one bad issue never stops a load.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -26,17 +30,37 @@ class RecordError(ValueError):
 
 
 def _dumps(value: Any) -> str:
-    return orjson.dumps(value).decode()
+    try:
+        return orjson.dumps(value).decode()
+    except orjson.JSONEncodeError:
+        # orjson refuses documents nested deeper than 254 levels; Jira text can be deeper.
+        with deep_recursion():
+            return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _timestamp(container: dict[str, Any], name: str, where: str, *, required: bool) -> datetime | None:
+@contextmanager
+def deep_recursion(limit: int = 50_000) -> Iterator[None]:
+    """Let the stdlib JSON codec handle documents nested thousands of levels deep."""
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous, limit))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(previous)
+
+
+def _timestamp(
+    container: dict[str, Any], name: str, where: str, *, required: bool
+) -> datetime | None:
     value = container.get(name)
     if value in (None, ""):
         if required:
             raise RecordError(f"{where}.{name}: missing")
         return None
     if not isinstance(value, str):
-        raise RecordError(f"{where}.{name}: expected a timestamp string, got {type(value).__name__}")
+        raise RecordError(
+            f"{where}.{name}: expected a timestamp string, got {type(value).__name__}"
+        )
     try:
         return parse_jira_timestamp(value)
     except ValueError as exc:
@@ -62,7 +86,9 @@ class RawRows:
     def __len__(self) -> int:
         return len(self.issues) + len(self.changelog) + len(self.comments) + len(self.rejected)
 
-    def reject(self, locator: str, reason: str, record: Any, issue_id: Any = None, issue_key: Any = None) -> None:
+    def reject(
+        self, locator: str, reason: str, record: Any, issue_id: Any = None, issue_key: Any = None
+    ) -> None:
         payload = record if isinstance(record, str) else _dumps(record)
         digest = hashlib.sha1(f"{locator}\0{reason}\0{payload}".encode()).hexdigest()
         self.rejected.append(
@@ -136,7 +162,9 @@ class RawRows:
             return
         self.changelog.append((issue_id, history_id, created, _dumps(history)))
 
-    def add_comment(self, issue_id: str | None, issue_key: str | None, comment: Any, locator: str) -> None:
+    def add_comment(
+        self, issue_id: str | None, issue_key: str | None, comment: Any, locator: str
+    ) -> None:
         try:
             if not isinstance(comment, dict):
                 raise RecordError("expected a JSON object")
@@ -152,5 +180,12 @@ class RawRows:
             self.reject(locator, f"comment: {exc}", comment, issue_id, issue_key)
             return
         self.comments.append(
-            (issue_id, comment_id, created, updated, adf_to_text(comment.get("body")), _dumps(comment))
+            (
+                issue_id,
+                comment_id,
+                created,
+                updated,
+                adf_to_text(comment.get("body")),
+                _dumps(comment),
+            )
         )

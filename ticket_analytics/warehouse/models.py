@@ -113,7 +113,9 @@ def _parse_tests(model: str, column: str, specs: Iterable[Any], where: str) -> l
         else:
             raise ModelError(f"{where}: column {column!r}: cannot read test {spec!r}")
         if kind not in TEST_KINDS:
-            raise ModelError(f"{where}: column {column!r}: unknown test {kind!r} ({', '.join(TEST_KINDS)})")
+            raise ModelError(
+                f"{where}: column {column!r}: unknown test {kind!r} ({', '.join(TEST_KINDS)})"
+            )
         severity = str(options.get("severity", "error")).lower()
         if severity not in ("error", "warn"):
             raise ModelError(f"{where}: column {column!r}: severity must be error or warn")
@@ -121,7 +123,9 @@ def _parse_tests(model: str, column: str, specs: Iterable[Any], where: str) -> l
         if kind == "relationships":
             match = _REF.fullmatch("{{ " + str(options.get("to", "")) + " }}")
             if not match or "field" not in options:
-                raise ModelError(f"{where}: column {column!r}: relationships needs to: ref('model') and field")
+                raise ModelError(
+                    f"{where}: column {column!r}: relationships needs to: ref('model') and field"
+                )
             to_model = match[1]
         if kind == "accepted_values" and not options.get("values"):
             raise ModelError(f"{where}: column {column!r}: accepted_values needs values")
@@ -202,12 +206,18 @@ def load_project(directory: Path = MODELS_DIR) -> ModelProject:
     for model in models.values():
         for ref in model.refs:
             if ref not in models:
-                raise ModelError(f"{model.path}: ref('{ref}') names no model (no {ref}.sql under {directory})")
+                raise ModelError(
+                    f"{model.path}: ref('{ref}') names no model (no {ref}.sql under {directory})"
+                )
         for test in model.tests:
             if test.to_model and test.to_model not in models:
-                raise ModelError(f"{model.path}: relationships test refers to unknown model {test.to_model!r}")
+                raise ModelError(
+                    f"{model.path}: relationships test refers to unknown model {test.to_model!r}"
+                )
     try:
-        order = tuple(TopologicalSorter({n: m.deps for n, m in sorted(models.items())}).static_order())
+        order = tuple(
+            TopologicalSorter({n: m.deps for n, m in sorted(models.items())}).static_order()
+        )
     except CycleError as exc:
         cycle = exc.args[1]
         files = " -> ".join(str(models[n].path.relative_to(directory)) for n in cycle)
@@ -238,7 +248,10 @@ def _test_query(test: ColumnTest) -> tuple[str, list[Any]]:
             [],
         )
     if test.kind == "not_null":
-        return f"select 'row ' || row_number() over () as example from {table} where {column} is null", []
+        return (
+            f"select 'row ' || row_number() over () as example from {table} where {column} is null",
+            [],
+        )
     if test.kind == "accepted_values":
         return (
             f"select distinct {column}::varchar as example from {table} "
@@ -258,7 +271,9 @@ def run_test(conn: duckdb.DuckDBPyConnection, test: ColumnTest, examples: int = 
     """Count the rows violating `test`, with a few example values for the UI."""
     query, params = _test_query(test)
     failures = conn.execute(f"select count(*) from ({query})", params).fetchall()[0]
-    sample = conn.execute(f"select example from ({query}) order by example limit {examples:d}", params)
+    sample = conn.execute(
+        f"select example from ({query}) order by example limit {examples:d}", params
+    )
     return TestResult(
         test=test,
         failures=int(failures[0]),

@@ -115,11 +115,18 @@ class RawLoader:
 
     def _append(self, table: str, records: Sequence[tuple[Any, ...]], source: str) -> None:
         columns = list(zip(*records, strict=True))
-        arrays = [pa.array(values, type=kind) for values, (_, kind) in zip(columns, _STAGED_COLUMNS[table], strict=True)]
+        arrays = [
+            pa.array(values, type=kind)
+            for values, (_, kind) in zip(columns, _STAGED_COLUMNS[table], strict=True)
+        ]
         names = [name for name, _ in _STAGED_COLUMNS[table]]
         count = len(records)
         chunk = pa.table(
-            [pa.array(range(self._seq, self._seq + count), type=pa.int64()), *arrays, pa.array([source] * count, type=pa.string())],
+            [
+                pa.array(range(self._seq, self._seq + count), type=pa.int64()),
+                *arrays,
+                pa.array([source] * count, type=pa.string()),
+            ],
             names=["seq", *names, "source"],
         )
         self._seq += count
@@ -135,8 +142,12 @@ class RawLoader:
         conn.execute("begin transaction")
         try:
             conn.execute(_sql("merge_issues"), [self._fetched_at])
-            self.stats.changelog_rows += _changed_rows(conn.execute(_sql("merge_changelog"), [self._fetched_at]))
-            self.stats.comment_rows += _changed_rows(conn.execute(_sql("merge_comments"), [self._fetched_at]))
+            self.stats.changelog_rows += _changed_rows(
+                conn.execute(_sql("merge_changelog"), [self._fetched_at])
+            )
+            self.stats.comment_rows += _changed_rows(
+                conn.execute(_sql("merge_comments"), [self._fetched_at])
+            )
             conn.execute(_sql("merge_rejected"), [self._fetched_at])
             conn.execute("commit")
         except Exception:

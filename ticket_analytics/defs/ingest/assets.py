@@ -1,8 +1,7 @@
 """Raw landing tables, loaded from Jira JSON exports (the bundled sample by default)."""
 
-
-from datetime import UTC, datetime
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -37,10 +36,16 @@ def ensure_sample(directory: Path = SAMPLE_DIR) -> Path:
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(RAW_ISSUES, description="One row per Jira issue: latest payload, source, fetch time."),
+        dg.AssetSpec(
+            RAW_ISSUES, description="One row per Jira issue: latest payload, source, fetch time."
+        ),
         dg.AssetSpec(RAW_CHANGELOG, description="One row per changelog history of an issue."),
-        dg.AssetSpec(RAW_COMMENTS, description="One row per issue comment, body flattened to text."),
-        dg.AssetSpec(RAW_REJECTED, description="Records that could not be loaded, with the reason."),
+        dg.AssetSpec(
+            RAW_COMMENTS, description="One row per issue comment, body flattened to text."
+        ),
+        dg.AssetSpec(
+            RAW_REJECTED, description="Records that could not be loaded, with the reason."
+        ),
     ],
     group_name="ingest",
 )

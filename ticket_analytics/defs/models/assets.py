@@ -6,7 +6,13 @@ import dagster as dg
 import duckdb
 
 from ticket_analytics.defs.resources import WarehouseResource
-from ticket_analytics.warehouse.models import Model, ModelProject, build_model, load_project, run_test
+from ticket_analytics.warehouse.models import (
+    Model,
+    ModelProject,
+    build_model,
+    load_project,
+    run_test,
+)
 
 PREVIEW_ROWS = 5
 
@@ -76,7 +82,9 @@ def _model_asset(model: Model) -> dg.AssetsDefinition:
             yield dg.AssetCheckResult(
                 check_name=result.test.name,
                 passed=result.passed,
-                severity=dg.AssetCheckSeverity.ERROR if result.test.blocking else dg.AssetCheckSeverity.WARN,
+                severity=dg.AssetCheckSeverity.ERROR
+                if result.test.blocking
+                else dg.AssetCheckSeverity.WARN,
                 metadata={"failing_rows": result.failures, "examples": ", ".join(result.examples)},
             )
 

@@ -1,0 +1,35 @@
+"""Shared pytest fixtures."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+# Keep tests hermetic and quiet whatever the developer's shell exports.
+os.environ["GX_ANALYTICS_ENABLED"] = "false"
+os.environ["DAGSTER_DISABLE_TELEMETRY"] = "1"
+
+
+@pytest.fixture
+def shared_samples() -> Path:
+    """Real payloads captured from Jira (copied from shared/reference/samples, see SOURCES.txt)."""
+    return FIXTURES
+
+
+@pytest.fixture
+def jira_samples() -> Path:
+    return FIXTURES / "jira"
+
+
+@pytest.fixture
+def warehouse_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh warehouse path; TA_WAREHOUSE and DAGSTER_HOME point into tmp_path."""
+    path = tmp_path / "warehouse.duckdb"
+    monkeypatch.setenv("TA_WAREHOUSE", str(path))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    yield path

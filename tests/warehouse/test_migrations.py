@@ -1,0 +1,63 @@
+"""Versioned migrations: an older warehouse upgrades in place instead of breaking."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ticket_analytics.paths import MIGRATIONS_DIR
+from ticket_analytics.warehouse.migrations import migrate
+
+
+def _versions(conn: duckdb.DuckDBPyConnection) -> list[int]:
+    return [
+        v for (v,) in conn.sql("select version from meta.schema_migrations order by 1").fetchall()
+    ]
+
+
+def test_an_older_warehouse_gets_only_the_new_migrations_and_keeps_its_data(tmp_path: Path) -> None:
+    old = tmp_path / "old"
+    old.mkdir()
+    shutil.copy(MIGRATIONS_DIR / "0001_raw_landing_tables.sql", old)
+    conn = duckdb.connect(str(tmp_path / "w.duckdb"))
+    assert migrate(conn, old) == [1]
+    conn.execute(
+        "insert into raw.rejected_issues values ('r1', 's', 'l', null, null, 'why', null, now())"
+    )
+
+    new = tmp_path / "new"
+    shutil.copytree(old, new)
+    (new / "0002_add_note.sql").write_text(
+        "alter table raw.rejected_issues add column note varchar;"
+    )
+    assert migrate(conn, new) == [2]
+    assert migrate(conn, new) == []
+    assert _versions(conn) == [1, 2]
+    assert conn.sql("select rejection_id, note from raw.rejected_issues").fetchall() == [
+        ("r1", None)
+    ]
+
+
+def test_a_failing_migration_rolls_back_and_names_its_file(tmp_path: Path) -> None:
+    directory = tmp_path / "m"
+    directory.mkdir()
+    (directory / "0001_ok.sql").write_text("create table t (a int);")
+    (directory / "0002_broken.sql").write_text(
+        "create table u (a int); select * from missing_table;"
+    )
+    conn = duckdb.connect(str(tmp_path / "w.duckdb"))
+    with pytest.raises(RuntimeError, match=r"0002_broken\.sql"):
+        migrate(conn, directory)
+    assert _versions(conn) == [1]
+    tables = {t for (t,) in conn.sql("select table_name from information_schema.tables").fetchall()}
+    assert "u" not in tables
+
+
+def test_the_project_migrations_apply_to_an_empty_file(tmp_path: Path) -> None:
+    conn = duckdb.connect(str(tmp_path / "w.duckdb"))
+    applied = migrate(conn)
+    assert applied == sorted(applied) and applied[0] == 1
+    assert migrate(conn) == []

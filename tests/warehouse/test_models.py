@@ -1,0 +1,157 @@
+"""The dbt-like runner: refs, order, errors naming files, transactional builds, column tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ticket_analytics.warehouse.connection import connect
+from ticket_analytics.warehouse.models import ModelError, build_model, load_project, run_test
+
+
+def _project(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def conn(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    with connect(tmp_path / "w.duckdb") as connection:
+        connection.execute(
+            "insert into raw.rejected_issues values ('r1', 's', 'l', '1', 'OPS-1', 'why', null, now())"
+        )
+        yield connection
+
+
+def test_models_are_ordered_by_their_refs_and_grouped_by_folder(tmp_path: Path) -> None:
+    root = _project(
+        tmp_path / "m",
+        {
+            "marts/c.sql": "select * from {{ ref('b') }}",
+            "staging/a.sql": "select 1 as id from {{ source('raw', 'issues') }}",
+            "intermediate/b.sql": "select * from {{ ref( 'a' ) }} join {{ ref(\"a\") }} using (id)",
+        },
+    )
+    project = load_project(root)
+    assert project.order == ("a", "b", "c")
+    assert project.models["b"].refs == ("a",)
+    assert project.models["a"].sources == (("raw", "issues"),)
+    assert project.models["c"].group == "marts"
+    assert project.downstream("a") == {"b", "c"}
+
+
+def test_a_missing_ref_is_an_error_naming_the_file(tmp_path: Path) -> None:
+    root = _project(tmp_path / "m", {"staging/a.sql": "select * from {{ ref('nope') }}"})
+    with pytest.raises(ModelError, match=r"a\.sql: ref\('nope'\) names no model"):
+        load_project(root)
+
+
+def test_a_cycle_is_an_error_naming_every_file_in_it(tmp_path: Path) -> None:
+    root = _project(
+        tmp_path / "m",
+        {
+            "a.sql": "select * from {{ ref('c') }}",
+            "b.sql": "select * from {{ ref('a') }}",
+            "c.sql": "select * from {{ ref('b') }}",
+            "d.sql": "select 1",
+        },
+    )
+    with pytest.raises(ModelError, match="cycle") as error:
+        load_project(root)
+    assert all(f"{n}.sql" in str(error.value) for n in "abc")
+    assert "d.sql" not in str(error.value)
+
+
+def test_unsupported_templating_and_unknown_tests_are_rejected(tmp_path: Path) -> None:
+    root = _project(tmp_path / "m", {"a.sql": "select {{ var('x') }}"})
+    with pytest.raises(ModelError, match="unsupported template"):
+        load_project(root)
+    root = _project(
+        tmp_path / "n",
+        {
+            "a.sql": "select 1 as id",
+            "_a.yml": "models:\n  - name: a\n    columns:\n      - name: id\n        tests: [positive]\n",
+        },
+    )
+    with pytest.raises(ModelError, match=r"_a\.yml.*unknown test 'positive'"):
+        load_project(root)
+
+
+def test_a_failing_model_keeps_its_previous_version(
+    tmp_path: Path, conn: duckdb.DuckDBPyConnection
+) -> None:
+    good = _project(tmp_path / "good", {"a.sql": "select 1 as id"})
+    build_model(conn, load_project(good).models["a"])
+    bad = _project(tmp_path / "bad", {"a.sql": "select id from no_such_table"})
+    with pytest.raises(ModelError, match=r"a\.sql: build failed"):
+        build_model(conn, load_project(bad).models["a"])
+    assert conn.sql("select * from a").fetchall() == [(1,)]
+
+
+def test_views_and_tables_follow_the_yml_materialization(
+    tmp_path: Path, conn: duckdb.DuckDBPyConnection
+) -> None:
+    root = _project(
+        tmp_path / "m",
+        {
+            "a.sql": "select issue_key from {{ source('raw', 'rejected_issues') }}",
+            "_m.yml": "models:\n  - name: a\n    description: keys\n    config: {materialized: view}\n",
+        },
+    )
+    model = load_project(root).models["a"]
+    assert (model.materialized, model.description) == ("view", "keys")
+    assert build_model(conn, model) == 1
+    kind = conn.sql(
+        "select table_type from information_schema.tables where table_name = 'a'"
+    ).fetchall()
+    assert kind == [("VIEW",)]
+
+
+def test_column_tests_find_bad_rows_with_examples(
+    tmp_path: Path, conn: duckdb.DuckDBPyConnection
+) -> None:
+    root = _project(
+        tmp_path / "m",
+        {
+            "parent.sql": "select * from (values (1), (2)) t(id)",
+            "child.sql": (
+                "select * from (values (1, 1, 'new'), (1, 3, 'done'), (null, 2, 'weird')) t(id, parent_id, state)"
+                " where exists (select 1 from {{ ref('parent') }})"
+            ),
+            "_m.yml": """
+models:
+  - name: child
+    columns:
+      - name: id
+        tests: [unique, not_null]
+      - name: state
+        tests:
+          - accepted_values: {values: [new, done], severity: warn}
+      - name: parent_id
+        tests:
+          - relationships: {to: ref('parent'), field: id}
+""",
+        },
+    )
+    project = load_project(root)
+    for name in project.order:
+        build_model(conn, project.models[name])
+    results = {t.name: run_test(conn, t) for t in project.models["child"].tests}
+    assert (results["unique__id"].failures, results["unique__id"].examples) == (1, ("1",))
+    assert results["not_null__id"].failures == 1
+    assert results["accepted_values__state"].examples == ("weird",)
+    assert not results["accepted_values__state"].test.blocking
+    assert results["relationships__parent_id"].examples == ("3",)
+    assert results["relationships__parent_id"].test.blocking
+
+
+def test_the_project_models_load_and_the_staging_keys_are_tested() -> None:
+    project = load_project()
+    issues = project.models["stg_jira__issues"]
+    assert {t.name for t in issues.tests} >= {"unique__issue_id", "not_null__issue_id"}
+    assert all(project.models[name].description for name in project.order)

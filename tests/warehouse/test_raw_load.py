@@ -1,0 +1,228 @@
+"""The raw loader: real Jira payloads, idempotence, newer-wins, bad input, hostile text."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from ticket_analytics.jira.payloads import PayloadError
+from ticket_analytics.warehouse.connection import connect
+from ticket_analytics.warehouse.file_ingest import ingest_files
+
+
+def _issue(
+    key: str, issue_id: str, updated: str = "2025-11-03T14:05:00.000+0900", **fields: Any
+) -> dict[str, Any]:
+    base = {
+        "summary": f"summary of {key}",
+        "description": {
+            "type": "doc",
+            "version": 1,
+            "content": [
+                {"type": "paragraph", "content": [{"type": "text", "text": f"text of {key}"}]}
+            ],
+        },
+        "status": {"name": "Open", "statusCategory": {"key": "new"}},
+        "created": "2025-11-01T08:30:00.000+0900",
+        "updated": updated,
+        "resolutiondate": None,
+    }
+    return {"id": issue_id, "key": key, "fields": {**base, **fields}}
+
+
+def _write_page(path: Path, issues: list[Any], deep: str = "") -> Path:
+    text = json.dumps({"issues": issues, "isLast": True})
+    path.write_text(text.replace('"__DEEP__"', deep), encoding="utf-8")
+    return path
+
+
+def _snapshot(conn: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[Any, ...]]]:
+    tables = ("issues", "changelog", "comments", "rejected_issues")
+    return {t: conn.sql(f"select * from raw.{t} order by all").fetchall() for t in tables}
+
+
+def test_real_captured_payloads_load_with_changelog_and_comments(
+    tmp_path: Path, jira_samples: Path
+) -> None:
+    with connect(tmp_path / "w.duckdb") as conn:
+        stats = ingest_files(conn, jira_samples)
+        assert stats.rejected == 0
+        keys = {k for (k,) in conn.sql("select issue_key from raw.issues").fetchall()}
+        assert {"TST-2", "HST-1", "TST-6", "TST-13", "SAMPLEPROJECT-1"} <= keys
+        histories = dict(
+            conn.sql(
+                "select i.issue_key, count(*) from raw.changelog c join raw.issues i using (issue_id) group by 1"
+            ).fetchall()
+        )
+        assert histories["TST-2"] == 30
+        assert histories["HST-1"] == 4
+        # the Cloud comment page has no issue key: the issue id comes from each comment's self URL
+        cloud_comments = conn.sql(
+            "select issue_id, comment_id from raw.comments where issue_id in ('10625', '10075') order by 1"
+        ).fetchall()
+        assert cloud_comments == [("10075", "10521"), ("10625", "10755")]
+        description = conn.sql(
+            "select description_text from raw.issues where payload ->> '$.self' like '%airbyteio%' limit 1"
+        ).fetchall()[0][0]
+        assert description and "{" not in description  # ADF flattened, not JSON
+
+
+def test_timestamps_are_stored_in_utc(tmp_path: Path) -> None:
+    page = _write_page(tmp_path / "p.json", [_issue("OPS-1", "1")])
+    with connect(tmp_path / "w.duckdb") as conn:
+        ingest_files(conn, page)
+        created = conn.sql(
+            "select strftime(created_at, '%Y-%m-%d %H:%M') from raw.issues"
+        ).fetchall()
+    assert created == [("2025-10-31 23:30",)]
+
+
+def test_loading_the_same_files_twice_leaves_an_identical_warehouse(
+    tmp_path: Path, jira_samples: Path
+) -> None:
+    with connect(tmp_path / "w.duckdb") as conn:
+        ingest_files(conn, jira_samples)
+        before = _snapshot(conn)
+        stats = ingest_files(conn, jira_samples)
+        assert _snapshot(conn) == before
+    assert stats.inserted == 0 and stats.updated == 0 and stats.unchanged > 0
+
+
+def test_a_newer_updated_wins_and_an_older_one_is_ignored(tmp_path: Path) -> None:
+    first = _write_page(
+        tmp_path / "a.json", [_issue("OPS-1", "1", "2025-11-03T10:00:00.000+0000", summary="v1")]
+    )
+    newer = _write_page(
+        tmp_path / "b.json", [_issue("OPS-1", "1", "2025-11-04T10:00:00.000+0000", summary="v2")]
+    )
+    older = _write_page(
+        tmp_path / "c.json", [_issue("OPS-1", "1", "2025-11-02T10:00:00.000+0000", summary="v0")]
+    )
+    with connect(tmp_path / "w.duckdb") as conn:
+        ingest_files(conn, first)
+        stats = ingest_files(conn, newer)
+        assert (stats.inserted, stats.updated) == (0, 1)
+        stats = ingest_files(conn, older)
+        assert (stats.updated, stats.unchanged) == (0, 1)
+        summary = conn.sql("select payload ->> '$.fields.summary' from raw.issues").fetchall()
+    assert summary == [("v2",)]
+
+
+def test_duplicates_inside_one_load_keep_the_latest_version(tmp_path: Path) -> None:
+    page = _write_page(
+        tmp_path / "p.json",
+        [
+            _issue("OPS-1", "1", "2025-11-04T10:00:00.000+0000", summary="latest"),
+            _issue("OPS-1", "1", "2025-11-03T10:00:00.000+0000", summary="stale"),
+        ],
+    )
+    with connect(tmp_path / "w.duckdb") as conn:
+        ingest_files(conn, page)
+        assert conn.sql("select payload ->> '$.fields.summary' from raw.issues").fetchall() == [
+            ("latest",)
+        ]
+
+
+def test_malformed_json_names_the_file_and_position_and_writes_nothing(tmp_path: Path) -> None:
+    good = _write_page(tmp_path / "a.json", [_issue("OPS-1", "1")])
+    with connect(tmp_path / "w.duckdb") as conn:
+        ingest_files(conn, good)
+        before = _snapshot(conn)
+        export = tmp_path / "export"
+        export.mkdir()
+        _write_page(export / "a.json", [_issue("OPS-2", "2")])
+        (export / "b.json").write_text('{"issues": [\n  {"id": "3",, }\n]}', encoding="utf-8")
+        with pytest.raises(PayloadError) as error:
+            ingest_files(conn, export)
+        assert _snapshot(conn) == before
+    message = str(error.value)
+    assert "b.json" in message and "line 2" in message
+
+
+def test_records_without_key_or_with_bad_dates_are_rejected_with_a_reason(tmp_path: Path) -> None:
+    no_key = _issue("OPS-2", "2")
+    del no_key["key"]
+    page = _write_page(
+        tmp_path / "p.json",
+        [
+            _issue("OPS-1", "1"),
+            no_key,
+            _issue("OPS-3", "3", created="yesterday-ish"),
+            _issue("OPS-4", "4", resolutiondate="2025-13-45T99:00:00.000+0900"),
+            "not an issue",
+        ],
+    )
+    with connect(tmp_path / "w.duckdb") as conn:
+        stats = ingest_files(conn, page)
+        loaded = conn.sql("select issue_key from raw.issues").fetchall()
+        rejected = conn.sql(
+            "select issue_key, reason, locator from raw.rejected_issues order by locator"
+        ).fetchall()
+        ingest_files(conn, page)
+        assert conn.sql("select count(*) from raw.rejected_issues").fetchall() == [(4,)]
+    assert loaded == [("OPS-1",)]
+    assert stats.rejected == 4
+    reasons = {key: reason for key, reason, _ in rejected}
+    assert reasons[None].startswith("missing key") or any(
+        "missing key" in r for _, r, _ in rejected
+    )
+    assert "fields.created" in reasons["OPS-3"] and "yesterday-ish" in reasons["OPS-3"]
+    assert "fields.resolutiondate" in reasons["OPS-4"]
+    assert all("p.json#issues[" in locator for _, _, locator in rejected)
+
+
+def test_hostile_ticket_text_is_stored_exactly_and_never_breaks_a_load(tmp_path: Path) -> None:
+    hostile = "<script>alert('x')</script> \x00\x07 🔥 ' or 1=1; -- {{ ref('x') }} \u202e"
+    depth = 1500  # past orjson's limits (254 to write, 1024 to read)
+    deep_description = (
+        '{"type": "doc", "version": 1, "content": ['
+        + '{"type": "blockquote", "content": [' * depth
+        + '{"type": "text", "text": "deep"}'
+        + "]}" * depth
+        + "]}"
+    )
+    huge = "가" * 2_000_000
+    page = _write_page(
+        tmp_path / "p.json",
+        [
+            _issue("OPS-1", "1", summary=hostile),
+            _issue("OPS-2", "2", description="__DEEP__"),
+            _issue("OPS-3", "3", description=huge),
+        ],
+        deep=deep_description,
+    )
+    with connect(tmp_path / "w.duckdb") as conn:
+        ingest_files(conn, page)
+        rows = dict(
+            conn.sql("select issue_key, payload ->> '$.fields.summary' from raw.issues").fetchall()
+        )
+        texts = dict(conn.sql("select issue_key, description_text from raw.issues").fetchall())
+        payloads = dict(conn.sql("select issue_key, payload::varchar from raw.issues").fetchall())
+    assert rows["OPS-1"] == hostile
+    assert "deep" in texts["OPS-2"]
+    assert '"deep"' in payloads["OPS-2"]
+    assert texts["OPS-3"] == huge
+
+
+def test_ndjson_and_single_issue_files_load(tmp_path: Path, jira_samples: Path) -> None:
+    lines = tmp_path / "issues.ndjson"
+    lines.write_text("\n".join(json.dumps(_issue(f"OPS-{i}", str(i))) for i in range(1, 4)) + "\n")
+    with connect(tmp_path / "w.duckdb") as conn:
+        ingest_files(conn, lines)
+        ingest_files(conn, jira_samples / "dc-v2-issue-with-changelog.jrjc.json")
+        keys = sorted(k for (k,) in conn.sql("select issue_key from raw.issues").fetchall())
+    assert keys == ["HST-1", "OPS-1", "OPS-2", "OPS-3"]
+
+
+def test_a_broken_ndjson_line_is_reported_with_its_line_number(tmp_path: Path) -> None:
+    lines = tmp_path / "issues.ndjson"
+    lines.write_text(json.dumps(_issue("OPS-1", "1")) + "\n{broken\n")
+    with (
+        connect(tmp_path / "w.duckdb") as conn,
+        pytest.raises(PayloadError, match=r"issues.ndjson: invalid JSON at line 2"),
+    ):
+        ingest_files(conn, lines)

@@ -1,0 +1,552 @@
+"""Jira REST client for Cloud (v3 enhanced search) and Data Center (v2 offset search).
+
+Every call goes through one retry policy (``JiraClient._send``):
+
+- 429 and 503 wait what the server asks (``Retry-After`` seconds or HTTP date, else
+  ``X-RateLimit-Reset``), capped at ``backoff_max_s``; without a hint they back off like 5xx;
+- 500/502/503/504, timeouts and transport errors (refused or dropped connections) back off
+  exponentially with full jitter: ``uniform(0, min(backoff_max_s, backoff_base_s * 2**n))``;
+- at most ``max_retries`` retries, then ``JiraError`` naming method, path and the last status;
+- any other 4xx fails at once with Jira's ``errorMessages``;
+- the one non-idempotent call (``add_comment``) is retried only when the server cannot have
+  acted on it (429/503, or a connection that never opened), so a retry never posts twice.
+
+Credentials live only inside the httpx auth objects: errors, logs and reprs never show them.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo
+
+import httpx
+import orjson
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    retry_if_result,
+    stop_after_attempt,
+)
+
+from ticket_analytics.jira.adf import adf_to_text
+from ticket_analytics.jira.timestamps import format_jql_datetime, parse_jira_timestamp
+
+log = logging.getLogger(__name__)
+
+FLAVORS = ("cloud", "datacenter", "auto")
+# Data Center's Lucene/OpenSearch max_result_window: asking for startAt at or past it is a 400.
+DC_RESULT_WINDOW = 10_000
+# A window restarts here, so even a 1000-issue page can never reach the limit.
+DC_WINDOW_RESTART = 9_000
+WINDOW_ORDER = "ORDER BY updated ASC, key ASC"
+_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# Statuses after which the server has certainly not acted, so even a POST may be repeated.
+_UNPROCESSED_STATUSES = frozenset({429, 503})
+_UNSENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_ORDER_BY = re.compile(r"\border\s+by\b", re.IGNORECASE)
+_MAX_RECONCILE = 50
+
+
+class JiraError(RuntimeError):
+    """A Jira call that failed for good. Names method, path and status, never credentials."""
+
+    def __init__(self, method: str, path: str, status: int | None, detail: str) -> None:
+        self.method = method
+        self.path = path
+        self.status = status
+        self.detail = detail
+        status_text = f"HTTP {status}" if status is not None else "no HTTP response"
+        super().__init__(f"Jira {method} {path} failed ({status_text}): {detail}")
+
+
+def _mask(secret: str) -> str:
+    return "'***'" if secret else "''"
+
+
+@dataclass(frozen=True)
+class JiraSettings:
+    url: str
+    flavor: str = "auto"
+    email: str = ""
+    api_token: str = ""
+    pat: str = ""
+    timeout_s: float = 30.0
+    max_retries: int = 6
+    backoff_base_s: float = 0.5
+    backoff_max_s: float = 30.0
+
+    def __post_init__(self) -> None:
+        if self.flavor not in FLAVORS:
+            raise ValueError(f"flavor must be one of {FLAVORS}, got {self.flavor!r}")
+        parts = urlsplit(self.url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("Jira url must be an absolute http(s) URL")
+        if parts.username or parts.password:
+            # Checked without echoing the URL: it would carry the very secret being refused.
+            raise ValueError("put Jira credentials in email/api_token/pat, not in the url")
+        if self.max_retries < 0 or self.timeout_s <= 0:
+            raise ValueError("max_retries must be >= 0 and timeout_s > 0")
+
+    def __repr__(self) -> str:
+        return (
+            f"JiraSettings(url={self.url!r}, flavor={self.flavor!r}, email={_mask(self.email)}, "
+            f"api_token={_mask(self.api_token)}, pat={_mask(self.pat)}, "
+            f"timeout_s={self.timeout_s}, max_retries={self.max_retries}, "
+            f"backoff_base_s={self.backoff_base_s}, backoff_max_s={self.backoff_max_s})"
+        )
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One search response. ``start_at``/``total`` exist on Data Center only, and describe the
+    query actually sent (a window of the caller's query once results pass 10,000)."""
+
+    issues: list[dict[str, Any]]
+    next_page_token: str | None
+    is_last: bool
+    start_at: int | None
+    total: int | None
+
+
+@dataclass
+class RequestStats:
+    requests: int = 0
+    retries: int = 0
+    rate_limited: int = 0
+    pages: int = 0
+
+
+class _BearerAuth(httpx.Auth):
+    def __init__(self, token: str) -> None:
+        self._header = f"Bearer {token}"
+
+    def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
+        request.headers["Authorization"] = self._header
+        yield request
+
+    def __repr__(self) -> str:
+        return "_BearerAuth(***)"
+
+
+def _server_hint(response: httpx.Response, now: datetime) -> float | None:
+    """Seconds the server asked us to wait, if it said so in a way we understand."""
+    retry_after = response.headers.get("Retry-After", "").strip()
+    if retry_after:
+        try:
+            return max(0.0, float(retry_after))
+        except ValueError:
+            try:
+                return max(0.0, (parsedate_to_datetime(retry_after) - now).total_seconds())
+            except (TypeError, ValueError):
+                pass
+    reset = response.headers.get("X-RateLimit-Reset", "").strip()
+    if reset:
+        try:
+            moment = datetime.fromisoformat(reset)
+        except ValueError:
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return max(0.0, (moment - now).total_seconds())
+    return None
+
+
+def _error_detail(response: httpx.Response) -> str:
+    try:
+        payload = orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        payload = None
+    messages: list[str] = []
+    if isinstance(payload, dict):
+        messages += [str(m) for m in payload.get("errorMessages") or []]
+        errors = payload.get("errors")
+        if isinstance(errors, dict):
+            messages += [f"{field}: {message}" for field, message in errors.items()]
+    if response.status_code in (401, 403):
+        messages.insert(0, "authentication/permission refused (check email + API token or PAT)")
+    return "; ".join(messages) or response.reason_phrase or "no error message"
+
+
+def split_order_by(jql: str) -> tuple[str, str | None]:
+    """Split JQL into (restriction, 'ORDER BY …' or None), ignoring 'order by' inside quotes."""
+    for match in reversed(list(_ORDER_BY.finditer(jql))):
+        if jql.count('"', 0, match.start()) % 2 == 0:
+            return jql[: match.start()].strip(), jql[match.start() :].strip()
+    return jql.strip(), None
+
+
+def _window_jql(restriction: str, clause: str | None) -> str:
+    parts = [f"({restriction})"] if restriction else []
+    if clause:
+        parts.append(clause)
+    return f"{' AND '.join(parts)} {WINDOW_ORDER}".strip()
+
+
+def _text_to_adf(text: str) -> dict[str, Any]:
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", text.strip()) if text.strip() else []:
+        content: list[dict[str, Any]] = []
+        for i, line in enumerate(block.split("\n")):
+            if i:
+                content.append({"type": "hardBreak"})
+            if line:
+                content.append({"type": "text", "text": line})
+        paragraphs.append({"type": "paragraph", "content": content})
+    return {"type": "doc", "version": 1, "content": paragraphs}
+
+
+class JiraClient:
+    """Synchronous Jira client; one httpx connection pool, one retry policy, no Dagster."""
+
+    def __init__(
+        self,
+        settings: JiraSettings,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._settings = settings
+        self._sleep = sleep
+        self._rng = random.Random()
+        self._flavor: str | None = None if settings.flavor == "auto" else settings.flavor
+        self._time_zone: str | None = None
+        self.stats = RequestStats()
+        self._http = httpx.Client(
+            base_url=settings.url.rstrip("/"),
+            transport=transport,
+            timeout=settings.timeout_s,
+            headers={"Accept": "application/json", "User-Agent": "ticket-analytics"},
+        )
+
+    def __repr__(self) -> str:
+        return f"JiraClient(url={self._settings.url!r}, flavor={self._flavor or 'auto'!r})"
+
+    def __enter__(self) -> JiraClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    @property
+    def flavor(self) -> str:
+        if self._flavor is None:
+            deployment = str(self.server_info().get("deploymentType", ""))
+            self._flavor = "cloud" if deployment.lower() == "cloud" else "datacenter"
+        return self._flavor
+
+    def _auth(self) -> httpx.Auth | None:
+        s = self._settings
+        basic = httpx.BasicAuth(s.email, s.api_token) if s.email and s.api_token else None
+        bearer = _BearerAuth(s.pat) if s.pat else None
+        # Cloud and not-yet-detected prefer basic; Data Center PATs only work as bearer.
+        if self._flavor == "datacenter":
+            return bearer or basic
+        return basic or bearer
+
+    def _wait(self, state: RetryCallState) -> float:
+        s = self._settings
+        outcome = state.outcome
+        if outcome is not None and not outcome.failed:
+            response = outcome.result()
+            if response.status_code in _UNPROCESSED_STATUSES:
+                hint = _server_hint(response, datetime.now(UTC))
+                if hint is not None:
+                    return min(hint, s.backoff_max_s)
+        ceiling = min(s.backoff_max_s, s.backoff_base_s * 2 ** (state.attempt_number - 1))
+        return self._rng.uniform(0.0, ceiling)
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+        idempotent: bool = True,
+    ) -> Any:
+        """One logical call under the retry policy; returns parsed JSON (None for no content)."""
+        content = orjson.dumps(body) if body is not None else None
+        headers = {"Content-Type": "application/json"} if content is not None else None
+        auth = self._auth()
+        last_status: list[int] = []
+
+        def attempt() -> httpx.Response:
+            self.stats.requests += 1
+            response = self._http.request(
+                method,
+                path,
+                params=params,
+                content=content,
+                headers=headers,
+                auth=auth or httpx.USE_CLIENT_DEFAULT,
+            )
+            last_status.append(response.status_code)
+            if response.status_code == 429:
+                self.stats.rate_limited += 1
+            return response
+
+        def retry_status(response: httpx.Response) -> bool:
+            retryable = _RETRY_STATUSES if idempotent else _UNPROCESSED_STATUSES
+            return response.status_code in retryable
+
+        def retry_error(exc: BaseException) -> bool:
+            return isinstance(exc, _UNSENT_ERRORS if not idempotent else httpx.TransportError)
+
+        def before_sleep(state: RetryCallState) -> None:
+            self.stats.retries += 1
+            outcome = state.outcome
+            assert outcome is not None
+            reason = (
+                type(outcome.exception()).__name__
+                if outcome.failed
+                else f"HTTP {outcome.result().status_code}"
+            )
+            log.warning(
+                "Jira %s %s: %s; retry %d/%d in %.2fs",
+                method,
+                path,
+                reason,
+                state.attempt_number,
+                self._settings.max_retries,
+                state.upcoming_sleep,
+            )
+
+        retrying = Retrying(
+            sleep=self._sleep,
+            stop=stop_after_attempt(self._settings.max_retries + 1),
+            wait=self._wait,
+            retry=retry_if_result(retry_status) | retry_if_exception(retry_error),
+            before_sleep=before_sleep,
+            # Hand back the final response (or re-raise the final error) instead of RetryError.
+            retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
+        )
+        try:
+            response: httpx.Response = retrying(attempt)
+        except httpx.TransportError as exc:
+            tried = f" (last status {last_status[-1]})" if last_status else ""
+            # `from None`: the httpx exception holds the request, and with it the auth header.
+            raise JiraError(method, path, None, f"{type(exc).__name__}: {exc}{tried}") from None
+        if response.is_success:
+            if response.status_code == 204 or not response.content:
+                return None
+            try:
+                return orjson.loads(response.content)
+            except orjson.JSONDecodeError:
+                raise JiraError(
+                    method, path, response.status_code, "response is not JSON"
+                ) from None
+        detail = _error_detail(response)
+        if retry_status(response):
+            detail = f"gave up after {len(last_status)} attempts: {detail}"
+        raise JiraError(method, path, response.status_code, detail)
+
+    def _api(self) -> str:
+        return "/rest/api/3" if self.flavor == "cloud" else "/rest/api/2"
+
+    def server_info(self) -> dict[str, Any]:
+        result: dict[str, Any] = self._send("GET", "/rest/api/2/serverInfo")
+        return result
+
+    def myself(self) -> dict[str, Any]:
+        result: dict[str, Any] = self._send("GET", f"{self._api()}/myself")
+        return result
+
+    def profile_time_zone(self) -> str:
+        """The searching user's zone: JQL date literals are read in it, not in UTC."""
+        if self._time_zone is None:
+            zone = str(self.myself().get("timeZone") or "UTC")
+            try:
+                ZoneInfo(zone)
+            except (ValueError, OSError):
+                log.warning("Jira profile time zone %r is unknown here; using UTC", zone)
+                zone = "UTC"
+            self._time_zone = zone
+        return self._time_zone
+
+    def search(
+        self,
+        jql: str,
+        *,
+        fields: Sequence[str],
+        expand: str = "changelog",
+        page_size: int = 100,
+        reconcile_issue_ids: Sequence[int] = (),
+    ) -> Iterator[SearchPage]:
+        """Yield every page of a JQL search, in order; reconcile ids are Cloud-only (max 50)."""
+        if len(reconcile_issue_ids) > _MAX_RECONCILE:
+            raise ValueError(f"reconcile_issue_ids takes at most {_MAX_RECONCILE} ids")
+        if self.flavor == "cloud":
+            return self._search_cloud(jql, list(fields), expand, page_size, reconcile_issue_ids)
+        return self._search_dc(jql, list(fields), expand, page_size)
+
+    def _search_cloud(
+        self, jql: str, fields: list[str], expand: str, page_size: int, reconcile: Sequence[int]
+    ) -> Iterator[SearchPage]:
+        path = "/rest/api/3/search/jql"
+        body: dict[str, Any] = {"jql": jql, "fields": fields, "maxResults": page_size}
+        if expand:
+            body["expand"] = expand
+        if reconcile:
+            body["reconcileIssues"] = [int(i) for i in reconcile]
+        while True:
+            page = self._send("POST", path, body=body)
+            token = page.get("nextPageToken") or None
+            is_last = bool(page.get("isLast")) or token is None
+            self.stats.pages += 1
+            yield SearchPage(list(page.get("issues") or []), token, is_last, None, None)
+            if is_last:
+                return
+            if token == body.get("nextPageToken"):
+                raise JiraError("POST", path, 200, "server repeated the same nextPageToken")
+            body["nextPageToken"] = token
+
+    def _search_dc(
+        self, jql: str, fields: list[str], expand: str, page_size: int
+    ) -> Iterator[SearchPage]:
+        """Offset paging, split into ``updated`` windows when results pass 10,000.
+
+        Data Center cannot page past ``max_result_window`` (10,000), so once ``total`` exceeds
+        it the walk re-issues the caller's restriction ordered ``updated ASC, key ASC`` and,
+        every ~9,000 results, restarts with ``AND updated >= "<last updated minute>"``
+        (formatted in the profile zone, since JQL reads literals there; minute precision, so
+        the minute is re-read in full). Issues already yielded with the same (id, updated) are
+        skipped; one re-yielded with a newer ``updated`` changed mid-walk and is kept, so the
+        caller sees its latest state. Offsets advance by the issues actually returned, as the
+        server silently caps page sizes. A window that cannot advance (over 9,000 issues
+        updated in one minute) raises ``JiraError`` rather than loop.
+        """
+        path = "/rest/api/2/search"
+        expand_list = [part.strip() for part in expand.split(",") if part.strip()]
+        restriction, order = split_order_by(jql)
+        seen: set[tuple[str, str]] = set()
+        query, start, windowed, clause = jql, 0, False, None
+        while True:
+            size = min(page_size, DC_RESULT_WINDOW - start)
+            body = {"jql": query, "startAt": start, "maxResults": size, "fields": fields}
+            if expand_list:
+                body["expand"] = expand_list
+            page = self._send("POST", path, body=body)
+            issues = list(page.get("issues") or [])
+            total = int(page.get("total") or 0)
+            if not windowed and total > DC_RESULT_WINDOW:
+                windowed = True
+                if not {"updated", "*all", "*navigable"} & set(fields):
+                    fields = [*fields, "updated"]
+                if " ".join((order or "").split()).lower() != WINDOW_ORDER.lower():
+                    query, start = _window_jql(restriction, None), 0
+                    continue
+            start += len(issues)
+            fresh = []
+            for issue in issues:
+                marker = (str(issue.get("id")), str((issue.get("fields") or {}).get("updated")))
+                if marker not in seen:
+                    seen.add(marker)
+                    fresh.append(issue)
+            done = not issues or start >= total
+            self.stats.pages += 1
+            yield SearchPage(fresh, None, done, page.get("startAt", start - len(issues)), total)
+            if done:
+                return
+            if windowed and start >= DC_WINDOW_RESTART:
+                last = parse_jira_timestamp(issues[-1]["fields"]["updated"])
+                minute = format_jql_datetime(last, self.profile_time_zone())
+                next_clause = f'updated >= "{minute}"'
+                if next_clause == clause:
+                    raise JiraError(
+                        "POST",
+                        path,
+                        200,
+                        f"over {DC_WINDOW_RESTART} issues "
+                        f"updated in minute {minute}; cannot window past it",
+                    )
+                clause, query, start = next_clause, _window_jql(restriction, next_clause), 0
+
+    def search_ids(self, jql: str) -> Iterator[str]:
+        """Ids only: the cheap first pass Atlassian recommends before fetching details."""
+        page_size = 5000 if self.flavor == "cloud" else 1000
+        for page in self.search(jql, fields=["id"], expand="", page_size=page_size):
+            for issue in page.issues:
+                yield str(issue["id"])
+
+    def count(self, jql: str) -> int:
+        """Cloud: Atlassian's approximate count (an estimate). Data Center: exact ``total``."""
+        if self.flavor == "cloud":
+            result = self._send("POST", "/rest/api/3/search/approximate-count", body={"jql": jql})
+            return int(result["count"])
+        body = {"jql": jql, "startAt": 0, "maxResults": 0, "fields": ["id"]}
+        return int(self._send("POST", "/rest/api/2/search", body=body)["total"])
+
+    def issue_changelog(self, issue_key: str) -> list[dict[str, Any]]:
+        """Every history of an issue, oldest first (search embeds at most ~20 on Cloud)."""
+        key = quote(issue_key, safe="")
+        if self.flavor == "cloud":
+            histories: list[dict[str, Any]] = []
+            while True:
+                params = {"startAt": len(histories), "maxResults": 100}
+                page = self._send("GET", f"/rest/api/3/issue/{key}/changelog", params=params)
+                values = list(page.get("values") or [])
+                histories += values
+                total = page.get("total")
+                if (
+                    not values
+                    or page.get("isLast") is True
+                    or (total is not None and len(histories) >= int(total))
+                ):
+                    return histories
+        params = {"expand": "changelog", "fields": "none"}
+        issue = self._send("GET", f"/rest/api/2/issue/{key}", params=params)
+        changelog = issue.get("changelog") or {}
+        histories = list(changelog.get("histories") or [])
+        if int(changelog.get("total") or 0) > len(histories):
+            log.warning(
+                "Jira %s: changelog has %s histories, server returned %d",
+                issue_key,
+                changelog.get("total"),
+                len(histories),
+            )
+        return sorted(histories, key=lambda h: (parse_jira_timestamp(h["created"]), int(h["id"])))
+
+    def issue_comments(self, issue_key: str) -> list[dict[str, Any]]:
+        path = f"{self._api()}/issue/{quote(issue_key, safe='')}/comment"
+        comments: list[dict[str, Any]] = []
+        while True:
+            page = self._send("GET", path, params={"startAt": len(comments), "maxResults": 100})
+            values = list(page.get("comments") or [])
+            comments += values
+            if not values or len(comments) >= int(page.get("total") or 0):
+                return comments
+
+    def add_comment(self, issue_key: str, body: str | dict[str, Any]) -> dict[str, Any]:
+        """Post a comment: ADF on Cloud (plain text is wrapped), plain text on Data Center."""
+        if self.flavor == "cloud":
+            payload: Any = _text_to_adf(body) if isinstance(body, str) else body
+        else:
+            payload = body if isinstance(body, str) else adf_to_text(body)
+        path = f"{self._api()}/issue/{quote(issue_key, safe='')}/comment"
+        result: dict[str, Any] = self._send("POST", path, body={"body": payload}, idempotent=False)
+        return result
+
+    def add_labels(self, issue_key: str, labels: Sequence[str]) -> None:
+        """Add labels (idempotent on Jira's side, so retried like a read)."""
+        for label in labels:
+            if not label or any(ch.isspace() for ch in label):
+                raise ValueError(f"Jira labels cannot be empty or contain spaces: {label!r}")
+        if not labels:
+            return
+        path = f"{self._api()}/issue/{quote(issue_key, safe='')}"
+        self._send("PUT", path, body={"update": {"labels": [{"add": label} for label in labels]}})
