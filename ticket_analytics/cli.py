@@ -52,6 +52,9 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    import dagster as dg
+
+    from ticket_analytics.defs.ingest.assets import raw_jira_files
     from ticket_analytics.runner import instance, run
 
     path = Path(args.source).resolve()
@@ -59,7 +62,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(f"error: {path}: no such file or directory", file=sys.stderr)
         return 2
     config = {"ops": {"raw_jira_files": {"config": {"path": str(path)}}}}
-    return _print_result(run(["raw_jira_files"], run_config=config, dagster_instance=instance()))
+    selection = dg.AssetSelection.assets(raw_jira_files)
+    return _print_result(run(selection, run_config=config, dagster_instance=instance()))
 
 
 def cmd_build(args: argparse.Namespace) -> int:

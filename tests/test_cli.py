@@ -1,0 +1,49 @@
+"""The command line drives the same assets as the UI, against a real DuckDB file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ticket_analytics.cli import main
+
+
+def test_ingest_build_and_sql_end_to_end(
+    warehouse_file: Path, jira_samples: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["ingest", "--from", str(jira_samples)]) == 0
+    assert main(["build", "--select", "stg_jira__issues", "stg_jira__status_changes"]) == 0
+    out = capsys.readouterr().out
+    assert "stg_jira__issues" in out and "rows" in out
+
+    assert main(["sql", "select issue_key from stg_jira__issues where issue_key = 'TST-2'"]) == 0
+    assert "TST-2" in capsys.readouterr().out
+
+    with duckdb.connect(str(warehouse_file), read_only=True) as conn:
+        assert conn.sql("select count(*) from stg_jira__status_changes").fetchall()[0][0] > 0
+
+
+def test_ingest_of_malformed_json_fails_and_names_the_file(
+    warehouse_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"issues": [}')
+    assert main(["ingest", "--from", str(bad)]) != 0
+    assert "bad.json: invalid JSON at line 1" in capsys.readouterr().err
+
+
+def test_ingest_of_a_missing_path_is_a_usage_error(warehouse_file: Path, tmp_path: Path) -> None:
+    assert main(["ingest", "--from", str(tmp_path / "nope")]) == 2
+
+
+def test_sql_errors_are_reported_without_a_traceback(
+    warehouse_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = tmp_path / "p.json"
+    page.write_text(json.dumps({"issues": []}))
+    assert main(["ingest", "--from", str(page)]) == 0
+    assert main(["sql", "select * from no_such_table"]) == 1
+    assert "no_such_table" in capsys.readouterr().err
