@@ -16,7 +16,7 @@ def _print_result(result: object) -> int:
 
     assert isinstance(result, dg.ExecuteInProcessResult)
     for event in result.get_asset_materialization_events():
-        materialization = event.asset_materialization
+        materialization = event.materialization
         assert materialization is not None
         rows = materialization.metadata.get("dagster/row_count")
         count = f"{rows.value:>9,} rows" if rows is not None else ""
