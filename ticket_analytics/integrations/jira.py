@@ -20,7 +20,7 @@ import logging
 import random
 import re
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -132,7 +132,7 @@ class _BearerAuth(httpx.Auth):
     def __init__(self, token: str) -> None:
         self._header = f"Bearer {token}"
 
-    def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = self._header
         yield request
 
@@ -508,8 +508,8 @@ class JiraClient:
                     or (total is not None and len(histories) >= int(total))
                 ):
                     return histories
-        params = {"expand": "changelog", "fields": "none"}
-        issue = self._send("GET", f"/rest/api/2/issue/{key}", params=params)
+        expand = {"expand": "changelog", "fields": "none"}
+        issue = self._send("GET", f"/rest/api/2/issue/{key}", params=expand)
         changelog = issue.get("changelog") or {}
         histories = list(changelog.get("histories") or [])
         if int(changelog.get("total") or 0) > len(histories):

@@ -25,7 +25,7 @@ _SOURCE = re.compile(
 )
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 _LEFTOVER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
-MATERIALIZATIONS = ("table", "view")
+MATERIALIZATIONS = ("table", "view", "seed")
 TEST_KINDS = ("unique", "not_null", "accepted_values", "relationships")
 
 
@@ -164,20 +164,20 @@ def load_project(directory: Path = MODELS_DIR) -> ModelProject:
     """Read every model and its yml spec, check the graph, and order it."""
     specs = _read_specs(directory)
     models: dict[str, Model] = {}
-    for path in sorted(directory.rglob("*.sql")):
+    for path in sorted([*directory.rglob("*.sql"), *directory.rglob("*.csv")]):
         name = path.stem
         # Names become SQL identifiers, which cannot be bound as parameters: allow only safe ones.
         if not _IDENTIFIER.match(name):
             raise ModelError(f"{path}: model names are lowercase snake_case")
         if name in models:
             raise ModelError(f"{path}: model name {name!r} is also used by {models[name].path}")
-        sql = path.read_text(encoding="utf-8")
+        sql = "" if path.suffix == ".csv" else path.read_text(encoding="utf-8")
         stripped = _SOURCE.sub("", _REF.sub("", sql))
         if leftover := _LEFTOVER.search(stripped):
             raise ModelError(f"{path}: unsupported template expression {leftover[0]!r}")
         spec, spec_path = specs.get(name, ({}, path))
         config = spec.get("config") or {}
-        materialized = config.get("materialized", "table")
+        materialized = "seed" if path.suffix == ".csv" else config.get("materialized", "table")
         if materialized not in MATERIALIZATIONS:
             raise ModelError(f"{spec_path}: {name}: materialized must be one of {MATERIALIZATIONS}")
         columns: dict[str, str] = {}
@@ -228,10 +228,13 @@ def load_project(directory: Path = MODELS_DIR) -> ModelProject:
 def build_model(conn: duckdb.DuckDBPyConnection, model: Model) -> int:
     """Create or replace the model in one transaction; returns its row count."""
     kind = "view" if model.materialized == "view" else "table"
-    statement = f'create or replace {kind} "main"."{model.name}" as\n{model.rendered_sql()}'
+    body, params = model.rendered_sql(), []
+    if model.materialized == "seed":
+        body, params = "select * from read_csv(?, header = true)", [str(model.path)]
+    statement = f'create or replace {kind} "main"."{model.name}" as\n{body}'
     conn.execute("begin transaction")
     try:
-        conn.execute(statement)
+        conn.execute(statement, params)
         conn.execute("commit")
     except duckdb.Error as exc:
         conn.execute("rollback")

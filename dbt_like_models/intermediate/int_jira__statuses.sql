@@ -1,0 +1,52 @@
+-- Every status name seen, with its category. Jira gives the category only for an issue's
+-- current status (and old servers not at all), so names never seen as current are inferred.
+with issues as (
+    select status, status_category from {{ ref('stg_jira__issues') }}
+),
+
+changes as (
+    select from_status, to_status from {{ ref('stg_jira__status_changes') }}
+),
+
+observed as (
+    select
+        status,
+        arg_max(status_category, issue_count) as status_category
+    from (
+        select status, status_category, count(*) as issue_count
+        from issues
+        where status is not null and status_category is not null
+        group by status, status_category
+    )
+    group by status
+),
+
+names as (
+    select status from issues where status is not null
+    union
+    select from_status from changes where from_status is not null
+    union
+    select to_status from changes where to_status is not null
+),
+
+final as (
+    select
+        names.status,
+        coalesce(
+            observed.status_category,
+            case
+                when regexp_matches(lower(names.status), 'done|closed|resolved|complete|cancel|rejected|완료|종료|해결|취소')
+                    then 'done'
+                when regexp_matches(lower(names.status), '^(open|new|to do|todo|backlog|reopened|신규|접수|열림)$')
+                    then 'new'
+                else 'indeterminate'
+            end
+        ) as status_category,
+        regexp_matches(lower(names.status), 'waiting|pending|on hold|need(s)? info|대기|보류|확인 요청')
+            as is_waiting
+    from names
+    left join observed
+        on names.status = observed.status
+)
+
+select * from final

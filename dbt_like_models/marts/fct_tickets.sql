@@ -1,0 +1,195 @@
+-- One row per ticket with its category and flow metrics. Durations are calendar hours.
+with issues as (
+    select * from {{ ref('stg_jira__issues') }}
+    where not is_deleted
+),
+
+changes as (
+    select * from {{ ref('stg_jira__status_changes') }}
+),
+
+comments as (
+    select * from {{ ref('stg_jira__comments') }}
+),
+
+statuses as (
+    select * from {{ ref('int_jira__statuses') }}
+),
+
+hints as (
+    select * from {{ source('catalog', 'category_hints') }}
+),
+
+llm_classifications as (
+    select * from {{ source('raw', 'llm_classifications') }}
+),
+
+sla_policies as (
+    select * from {{ ref('sla_policies') }}
+),
+
+as_of as (
+    select max(updated_at) as as_of_at from issues
+),
+
+rule_categories as (
+    select
+        issues.issue_id,
+        arg_min(hints.category_id, hints.category_rank) as category
+    from issues
+    inner join hints
+        on contains(lower(issues.summary || ' ' || issues.description_text), hints.hint)
+    group by issues.issue_id
+),
+
+transitions as (
+    select
+        changes.issue_id,
+        changes.changed_at,
+        changes.author_id,
+        from_statuses.status_category as from_category,
+        to_statuses.status_category as to_category,
+        coalesce(to_statuses.is_waiting, false) as to_waiting
+    from changes
+    left join statuses as from_statuses
+        on changes.from_status = from_statuses.status
+    left join statuses as to_statuses
+        on changes.to_status = to_statuses.status
+),
+
+transition_facts as (
+    select
+        transitions.issue_id,
+        min(transitions.changed_at) filter (
+            where transitions.to_category = 'indeterminate' and not transitions.to_waiting
+        ) as work_started_at,
+        min(transitions.changed_at) filter (
+            where transitions.author_id is distinct from issues.reporter_id
+        ) as first_team_transition_at,
+        count(*) filter (
+            where transitions.from_category = 'done' and transitions.to_category <> 'done'
+        ) as reopen_count,
+        count(*) filter (where transitions.to_waiting) as clarification_rounds
+    from transitions
+    inner join issues
+        on transitions.issue_id = issues.issue_id
+    group by transitions.issue_id
+),
+
+comment_facts as (
+    select
+        comments.issue_id,
+        count(*) as comment_count,
+        min(comments.created_at) filter (
+            where comments.author_id is distinct from issues.reporter_id
+        ) as first_team_comment_at
+    from comments
+    inner join issues
+        on comments.issue_id = issues.issue_id
+    group by comments.issue_id
+),
+
+categorized as (
+    select
+        issues.*,
+        coalesce(llm_classifications.category, rule_categories.category, 'other') as category,
+        case
+            when llm_classifications.category is not null then 'llm'
+            when rule_categories.category is not null then 'rules'
+            else 'default'
+        end as category_source
+    from issues
+    left join rule_categories
+        on issues.issue_id = rule_categories.issue_id
+    left join llm_classifications
+        on issues.issue_id = llm_classifications.issue_id
+),
+
+measured as (
+    select
+        categorized.*,
+        least(
+            transition_facts.first_team_transition_at, comment_facts.first_team_comment_at
+        ) as first_response_at,
+        transition_facts.work_started_at,
+        coalesce(transition_facts.reopen_count, 0) as reopen_count,
+        coalesce(transition_facts.clarification_rounds, 0) as clarification_rounds,
+        coalesce(comment_facts.comment_count, 0) as comment_count,
+        as_of.as_of_at
+    from categorized
+    cross join as_of
+    left join transition_facts
+        on categorized.issue_id = transition_facts.issue_id
+    left join comment_facts
+        on categorized.issue_id = comment_facts.issue_id
+),
+
+sla_lookup as (
+    select
+        pairs.category,
+        pairs.priority,
+        arg_min(sla_policies.resolution_hours, sla_policies.specificity) as sla_resolution_hours,
+        arg_min(sla_policies.first_response_hours, sla_policies.specificity)
+            as sla_first_response_hours
+    from (select distinct category, priority from measured) as pairs
+    inner join (
+        select
+            *,
+            (category = '*')::int * 2 + (priority = '*')::int as specificity
+        from sla_policies
+    ) as sla_policies
+        on sla_policies.category in (pairs.category, '*')
+        and sla_policies.priority in (coalesce(pairs.priority, ''), '*')
+    group by pairs.category, pairs.priority
+),
+
+with_sla as (
+    select
+        measured.*,
+        sla_lookup.sla_resolution_hours,
+        sla_lookup.sla_first_response_hours
+    from measured
+    left join sla_lookup
+        on measured.category = sla_lookup.category
+        and measured.priority is not distinct from sla_lookup.priority
+),
+
+final as (
+    select
+        issue_id,
+        issue_key,
+        project_key,
+        summary,
+        category,
+        category_source,
+        issue_type,
+        status,
+        status_category,
+        priority,
+        components,
+        labels,
+        reporter_id,
+        reporter_name,
+        assignee_id,
+        assignee_name,
+        created_at,
+        first_response_at,
+        work_started_at,
+        resolved_at,
+        resolved_at is not null as is_resolved,
+        epoch(resolved_at - created_at) / 3600.0 as lead_time_hours,
+        epoch(resolved_at - coalesce(work_started_at, created_at)) / 3600.0 as cycle_time_hours,
+        epoch(first_response_at - created_at) / 3600.0 as first_response_hours,
+        case when resolved_at is null then epoch(as_of_at - created_at) / 3600.0 end as open_age_hours,
+        reopen_count,
+        comment_count,
+        clarification_rounds,
+        sla_resolution_hours,
+        sla_first_response_hours,
+        epoch(coalesce(resolved_at, as_of_at) - created_at) / 3600.0 > sla_resolution_hours
+            as is_sla_breached,
+        as_of_at
+    from with_sla
+)
+
+select * from final

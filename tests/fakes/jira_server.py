@@ -1,0 +1,525 @@
+"""A real HTTP fake of Jira Cloud (v3) and Data Center (v2) for client and sync tests.
+
+    with FakeJira(flavor="cloud", time_zone="Asia/Tokyo") as fake:
+        fake.make_issues(250, start=datetime(2025, 11, 1, tzinfo=UTC))
+        settings = JiraSettings(**fake.settings_kwargs())
+
+Faults (``fail_next``, ``rate_limit_next``, ``drop_next``, ``slow_next``, seeded ``chaos``)
+are consumed in order by the next matching requests. Every request is recorded without its
+Authorization value (``requests``); ``counters`` counts requests, faults and search pages.
+"""
+
+from __future__ import annotations
+
+import base64
+import random
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
+
+import orjson
+
+from fakes import jira_routes
+from fakes.jira_data import Comment, History, Renderer, StoredIssue, generated, walk
+from fakes.jira_jql import JqlError, Query, key_sort, parse_jql
+from fakes.jira_routes import Reply
+
+FLAVORS = ("cloud", "datacenter")
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]  # lower-case names; Authorization removed
+    body: Any
+    auth_scheme: str | None  # "Basic" / "Bearer" / None: the scheme only, never the value
+
+
+@dataclass
+class _Fault:
+    kind: str  # fail | rate_limit | drop | slow
+    path: str | None = None
+    status: int = 500
+    retry_after: float | None = None
+    reset: str | None = None
+    seconds: float = 0.0
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False  # keep-alive handler threads must not stall stop()
+    fake: FakeJira
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # clients that time out or hang up mid-response are part of the scenarios
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    timeout = 30
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self.server.fake._handle(self, "GET")
+
+    def do_POST(self) -> None:
+        self.server.fake._handle(self, "POST")
+
+    def do_PUT(self) -> None:
+        self.server.fake._handle(self, "PUT")
+
+    def do_DELETE(self) -> None:
+        self.server.fake._handle(self, "DELETE")
+
+
+class FakeJira:
+    """In-memory Jira behind a real socket on 127.0.0.1; thread-safe, deterministic per seed."""
+
+    def __init__(
+        self,
+        flavor: str = "cloud",
+        *,
+        email: str = "bot@example.com",
+        api_token: str = "fake-api-token-0123456789",
+        pat: str = "fake-pat-9876543210",
+        time_zone: str = "UTC",
+        max_page_size: int | None = None,
+        embedded_changelog_limit: int = 20,
+        search_lag_seconds: float = 0.0,
+        max_result_window: int = 10_000,
+        seed: int = 0,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        if flavor not in FLAVORS:
+            raise ValueError(f"flavor must be one of {FLAVORS}")
+        self.flavor = flavor
+        self.email, self.api_token, self.pat = email, api_token, pat
+        self.time_zone = time_zone
+        self.max_page_size = max_page_size
+        self.embedded_changelog_limit = embedded_changelog_limit
+        self.search_lag_seconds = search_lag_seconds
+        self.max_result_window = max_result_window
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.rng = random.Random(seed)
+        self.requests: list[RecordedRequest] = []
+        self.counters: Counter[str] = Counter()
+        self.errors: list[str] = []  # unexpected exceptions inside handlers
+        self._issues: dict[int, StoredIssue] = {}
+        self._by_key: dict[str, int] = {}
+        self._next = {"id": 10_000, "history": 20_000, "comment": 30_000}
+        self._numbers: Counter[str] = Counter()
+        self._faults: list[_Fault] = []
+        self._chaos: tuple[float, tuple[str, ...], random.Random] | None = None
+        self._page_hook: Callable[[int], None] | None = None
+        self._cache: dict[tuple[Any, ...], list[StoredIssue]] = {}
+        self._queries: dict[str, Query] = {}  # cleared on every change: "-5d" moves with time
+        self._version = 0
+        self.lock = threading.RLock()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> FakeJira:
+        server = _Server(("127.0.0.1", 0), _Handler)
+        server.fake = self
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> FakeJira:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "FakeJira not started"
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    def settings_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``JiraSettings`` with this fake's URL, flavor and secrets."""
+        if self.flavor == "cloud":
+            return {
+                "url": self.url,
+                "flavor": "cloud",
+                "email": self.email,
+                "api_token": self.api_token,
+            }
+        return {"url": self.url, "flavor": "datacenter", "pat": self.pat}
+
+    def renderer(self) -> Renderer:
+        return Renderer(self.url, self.zone)
+
+    def _touch(self) -> None:
+        self._version += 1
+        self._cache.clear()
+        self._queries.clear()
+
+    def _take(self, kind: str) -> int:
+        value = self._next[kind]
+        self._next[kind] += 1
+        return value
+
+    def add_issue(
+        self,
+        *,
+        project: str = "OPS",
+        key: str | None = None,
+        summary: str = "Provision Postgres database for payments",
+        description: str = "Please create a database.\n\n- size: small\n- region: eu",
+        status: str = "Open",
+        priority: str = "Medium",
+        issuetype: str = "Service Request",
+        labels: Iterable[str] = (),
+        reporter: str = "alice",
+        assignee: str | None = None,
+        created: datetime | None = None,
+        updated: datetime | None = None,
+        histories: int = 0,
+        comments: Iterable[str] = (),
+    ) -> str:
+        """Store one issue; ``histories=n`` adds n status transitions. Returns the key."""
+        with self.lock:
+            if key is not None:
+                project, number = key_sort(key)
+            else:
+                number = self._numbers[project] + 1
+            self._numbers[project] = max(self._numbers[project], number)
+            created = created or self.clock()
+            issue = StoredIssue(
+                id=self._take("id"),
+                project=project.upper(),
+                number=number,
+                created=created,
+                updated=max(updated or created, created),
+                summary=summary,
+                description=description,
+                status=status,
+                priority=priority,
+                issuetype=issuetype,
+                labels=list(labels),
+                reporter=reporter,
+                assignee=assignee,
+            )
+            self._next["history"] = walk(issue, self.rng, histories, self._next["history"])
+            for body in comments:
+                at = issue.updated
+                issue.comments.append(Comment(self._take("comment"), reporter, body, at, at))
+            self._put(issue)
+            return issue.key
+
+    def _put(self, issue: StoredIssue) -> None:
+        self._issues[issue.id] = issue
+        self._by_key[issue.key] = issue.id
+        self._touch()
+
+    def make_issues(
+        self,
+        n: int,
+        start: datetime,
+        *,
+        project: str = "OPS",
+        spacing: timedelta = timedelta(minutes=7),
+        histories: tuple[int, int] = (0, 4),
+        comments: tuple[int, int] = (0, 2),
+    ) -> list[str]:
+        """n seeded issues created ``spacing`` apart from ``start`` (100k in a few seconds)."""
+        keys = []
+        now = self.clock()
+        with self.lock:
+            for i in range(n):
+                number = self._numbers[project] + 1
+                self._numbers[project] = number
+                issue, self._next["history"], self._next["comment"] = generated(
+                    self.rng,
+                    issue_id=self._take("id"),
+                    project=project.upper(),
+                    number=number,
+                    created=start + spacing * i,
+                    now=now,
+                    histories=self.rng.randint(*histories),
+                    comments=self.rng.randint(*comments),
+                    history_id=self._next["history"],
+                    comment_id=self._next["comment"],
+                )
+                self._issues[issue.id] = issue
+                self._by_key[issue.key] = issue.id
+                keys.append(issue.key)
+            self._touch()
+        return keys
+
+    def get(self, key_or_id: str | int) -> StoredIssue:
+        with self.lock:
+            found = self._find(str(key_or_id))
+            if found is None:
+                raise KeyError(key_or_id)
+            return found
+
+    def _find(self, key_or_id: str) -> StoredIssue | None:
+        issue_id = int(key_or_id) if key_or_id.isdigit() else self._by_key.get(key_or_id.upper())
+        return self._issues.get(issue_id) if issue_id is not None else None
+
+    @property
+    def issue_count(self) -> int:
+        return len(self._issues)
+
+    def update_issue(
+        self, key: str, *, at: datetime | None = None, author: str = "bob", **fields: Any
+    ) -> None:
+        """Change fields (summary, description, status, priority, labels, assignee, issuetype),
+        bump ``updated`` and append one history with an item per changed field."""
+        with self.lock:
+            issue = self.get(key)
+            at = at or self.clock()
+            items = []
+            for name, value in fields.items():
+                if not hasattr(issue, name) or name in ("id", "project", "number", "created"):
+                    raise ValueError(f"cannot update field {name!r}")
+                old = getattr(issue, name)
+                if name == "labels":
+                    value = list(value)
+                    items.append((name, None, " ".join(old) or None, None, " ".join(value) or None))
+                else:
+                    items.append((name, None, old, None, value))
+                setattr(issue, name, value)
+            if items:
+                issue.histories.append(History(self._take("history"), author, at, tuple(items)))
+            issue.updated = max(at, issue.updated)
+            self._touch()
+
+    def delete_issue(self, key: str) -> None:
+        with self.lock:
+            issue = self.get(key)
+            del self._issues[issue.id]
+            del self._by_key[issue.key]
+            self._touch()
+
+    def add_comment(
+        self, key: str, body: Any, *, author: str = "alice", at: datetime | None = None
+    ) -> Comment:
+        with self.lock:
+            issue = self.get(key)
+            at = at or self.clock()
+            comment = Comment(self._take("comment"), author, body, at, at)
+            issue.comments.append(comment)
+            issue.updated = max(at, issue.updated)
+            self._touch()
+            return comment
+
+    def fail_next(
+        self,
+        n: int = 1,
+        status: int = 500,
+        retry_after: float | None = None,
+        *,
+        path: str | None = None,
+    ) -> None:
+        self._faults += [_Fault("fail", path, status, retry_after) for _ in range(n)]
+
+    def rate_limit_next(
+        self,
+        n: int = 1,
+        retry_after: float | None = 1,
+        *,
+        reset_header: str | None = None,
+        path: str | None = None,
+    ) -> None:
+        self._faults += [
+            _Fault("rate_limit", path, 429, retry_after, reset_header) for _ in range(n)
+        ]
+
+    def drop_next(self, n: int = 1, *, path: str | None = None) -> None:
+        self._faults += [_Fault("drop", path) for _ in range(n)]
+
+    def slow_next(self, n: int = 1, seconds: float = 1.0, *, path: str | None = None) -> None:
+        self._faults += [_Fault("slow", path, seconds=seconds) for _ in range(n)]
+
+    def chaos(
+        self, rate: float, kinds: tuple[str, ...] = ("fail", "rate_limit", "drop"), *, seed: int = 0
+    ) -> None:
+        """Inject a seeded random fault into ``rate`` of the requests (0 turns it off)."""
+        self._chaos = (rate, kinds, random.Random(seed)) if rate > 0 else None
+
+    def on_page(self, callback: Callable[[int], None] | None) -> None:
+        """Run ``callback(pages_served)`` after each search page is built, before it is sent."""
+        self._page_hook = callback
+
+    def requests_to(self, path_part: str, method: str | None = None) -> list[RecordedRequest]:
+        return [
+            r
+            for r in self.requests
+            if path_part in r.path and (method is None or r.method == method)
+        ]
+
+    def _next_fault(self, path: str) -> _Fault | None:
+        with self.lock:
+            for i, fault in enumerate(self._faults):
+                if fault.path is None or fault.path in path:
+                    return self._faults.pop(i)
+            if self._chaos and self._chaos[2].random() < self._chaos[0]:
+                kind = self._chaos[2].choice(self._chaos[1])
+                return _Fault(kind, status=503 if kind == "fail" else 429, retry_after=0)
+            return None
+
+    def _handle(self, handler: _Handler, method: str) -> None:
+        length = int(handler.headers.get("Content-Length") or 0)
+        raw = handler.rfile.read(length) if length else b""
+        parts = urlsplit(handler.path)
+        query = parse_qs(parts.query, keep_blank_values=True)
+        authorization = handler.headers.get("Authorization", "")
+        try:
+            body = orjson.loads(raw) if raw else None
+        except orjson.JSONDecodeError:
+            body = raw.decode(errors="replace")
+        with self.lock:
+            self.counters["requests"] += 1
+            self.requests.append(
+                RecordedRequest(
+                    method,
+                    parts.path,
+                    query,
+                    {
+                        k.lower(): v
+                        for k, v in handler.headers.items()
+                        if k.lower() != "authorization"
+                    },
+                    body,
+                    authorization.split(" ", 1)[0] or None,
+                )
+            )
+        fault = self._next_fault(parts.path)
+        if fault is not None:
+            self.counters[fault.kind] += 1
+            if fault.kind == "drop":
+                handler.close_connection = True
+                handler.connection.shutdown(socket.SHUT_RDWR)
+                return
+            if fault.kind == "slow":
+                time.sleep(fault.seconds)
+            else:
+                self._send(handler, self._fault_reply(fault))
+                return
+        try:
+            if not self._authorized(authorization, parts.path):
+                self.counters["unauthorized"] += 1
+                reply = Reply(
+                    401,
+                    {
+                        "errorMessages": ["Client must be authenticated to access this resource."],
+                        "errors": {},
+                    },
+                )
+            elif isinstance(body, str):
+                reply = Reply(400, {"errorMessages": ["Unexpected character in request body"]})
+            else:
+                reply = jira_routes.route(self, method, parts.path, query, body)
+        except JqlError as exc:
+            reply = Reply(400, {"errorMessages": [str(exc)], "errors": {}})
+        except Exception as exc:  # a fake bug must show up as a 500 and in `errors`, not hang
+            self.errors.append(f"{method} {parts.path}: {type(exc).__name__}: {exc}")
+            reply = Reply(500, {"errorMessages": [f"fake error: {exc}"]})
+        self._send(handler, reply)
+
+    def _fault_reply(self, fault: _Fault) -> Reply:
+        headers = {}
+        if fault.retry_after is not None:
+            headers["Retry-After"] = str(fault.retry_after)
+        if fault.status == 429:
+            headers |= {
+                "X-RateLimit-Limit": "100",
+                "X-RateLimit-Remaining": "0",
+                "RateLimit-Reason": "jira-burst-based",
+            }
+            if fault.reset:
+                headers["X-RateLimit-Reset"] = fault.reset
+            return Reply(429, {"errorMessages": ["Rate limit exceeded."]}, headers)
+        if fault.status == 502:
+            return Reply(502, headers=headers, raw=b"<html><body>502 Bad Gateway</body></html>")
+        return Reply(
+            fault.status, {"errorMessages": [f"Injected failure ({fault.status})"]}, headers
+        )
+
+    def _authorized(self, authorization: str, path: str) -> bool:
+        if not authorization:
+            return path.endswith("/serverInfo")  # like Jira, serverInfo answers anonymously
+        scheme, _, value = authorization.partition(" ")
+        if self.flavor == "cloud":
+            expected = base64.b64encode(f"{self.email}:{self.api_token}".encode()).decode()
+            return scheme == "Basic" and value == expected
+        return scheme == "Bearer" and value == self.pat
+
+    def _send(self, handler: _Handler, reply: Reply) -> None:
+        if reply.raw is not None:
+            payload, content_type = reply.raw, "text/html"
+        elif reply.body is None:
+            payload, content_type = b"", "application/json;charset=UTF-8"
+        else:
+            payload, content_type = orjson.dumps(reply.body), "application/json;charset=UTF-8"
+        try:
+            handler.send_response(reply.status)
+            handler.send_header("Content-Type", content_type)
+            handler.send_header("Content-Length", str(len(payload)))
+            for name, value in reply.headers.items():
+                handler.send_header(name, value)
+            handler.end_headers()
+            handler.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            handler.close_connection = True
+
+    def matching(self, jql: str, reconcile: frozenset[int] = frozenset()) -> list[StoredIssue]:
+        """Issues a search sees, sorted; recently updated ones hide until the index catches up."""
+        with self.lock:
+            cutoff = None
+            if self.search_lag_seconds > 0:
+                cutoff = self.clock() - timedelta(seconds=self.search_lag_seconds)
+            cache_key = (jql, self._version, cutoff, reconcile)
+            cached = self._cache.get(cache_key)
+            if cached is None:
+                query = self.parse(jql)
+                hits = [
+                    i
+                    for i in self._issues.values()
+                    if query.matches(i)
+                    and (cutoff is None or i.updated <= cutoff or i.id in reconcile)
+                ]
+                cached = query.sort(hits)
+                if len(self._cache) > 16:
+                    self._cache.clear()
+                self._cache[cache_key] = cached
+            return cached
+
+    def parse(self, jql: str) -> Query:
+        with self.lock:
+            query = self._queries.get(jql)
+            if query is None:
+                query = self._queries[jql] = parse_jql(jql, zone=self.zone, now=self.clock())
+            return query
+
+    def page_served(self) -> None:
+        self.counters["search_pages"] += 1
+        if self._page_hook is not None:
+            self._page_hook(self.counters["search_pages"])
