@@ -37,6 +37,8 @@ def test_every_model_asset_has_a_description_and_a_layer_group() -> None:
         assert node.description, f"{key.to_user_string()} has no description"
         assert node.group_name in {
             "ingest",
+            "catalog",
+            "seeds",
             "staging",
             "intermediate",
             "marts",
