@@ -261,7 +261,8 @@ class FakeJira:
                     number=number,
                     created=start + spacing * i,
                     now=now,
-                    histories=histories[0] + int(self.rng.random() * (histories[1] - histories[0] + 1)),
+                    histories=histories[0]
+                    + int(self.rng.random() * (histories[1] - histories[0] + 1)),
                     comments=comments[0] + int(self.rng.random() * (comments[1] - comments[0] + 1)),
                     history_id=self._next["history"],
                     comment_id=self._next["comment"],

@@ -282,3 +282,11 @@ def run_test(conn: duckdb.DuckDBPyConnection, test: ColumnTest, examples: int = 
         failures=int(failures[0]),
         examples=tuple(str(r[0]) for r in sample.fetchall()),
     )
+
+
+def build_all(
+    conn: duckdb.DuckDBPyConnection, project: ModelProject | None = None
+) -> dict[str, int]:
+    """Build every model in dependency order (benchmarks and tests; Dagster builds per asset)."""
+    project = project or load_project()
+    return {name: build_model(conn, project.models[name]) for name in project.order}
