@@ -66,22 +66,27 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return _print_result(run(selection, run_config=config, dagster_instance=instance()))
 
 
+def _print_results(results: Sequence[object]) -> int:
+    return max((_print_result(result) for result in results), default=0)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     import dagster as dg
 
-    from ticket_analytics.runner import instance, run
+    from ticket_analytics.runner import build, instance, run
 
-    selection = dg.AssetSelection.all() - dg.AssetSelection.groups("ingest")
     if args.select:
         selection = dg.AssetSelection.assets(*args.select)
-    return _print_result(run(selection, dagster_instance=instance()))
+        return _print_result(run(selection, dagster_instance=instance(), partition_key=args.month))
+    months = [args.month] if args.month else None
+    return _print_results(build(include_ingest=False, months=months, dagster_instance=instance()))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from ticket_analytics.runner import instance, run
+    from ticket_analytics.runner import build, instance
 
     print("generating the sample tickets (if needed), loading and building every model…")
-    status = _print_result(run(dagster_instance=instance()))
+    status = _print_results(build(include_ingest=True, dagster_instance=instance()))
     if status == 0:
         print(
             "\nDone. Where to look next:\n"
@@ -132,6 +137,7 @@ def _parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", help="build the SQL models and run their checks")
     build.add_argument("--select", nargs="*", help="only these models")
+    build.add_argument("--month", help="only this month of the monthly marts, YYYY-MM")
     build.set_defaults(handler=cmd_build)
 
     demo = commands.add_parser("demo", help="sample data → warehouse → models, end to end")

@@ -46,3 +46,53 @@ def run(
         partition_key=partition_key,
         raise_on_error=False,
     )
+
+
+def months_with_data(warehouse: Path) -> list[str]:
+    """Month partitions between the first ticket and the as-of time, within the partitions."""
+    from ticket_analytics.defs.models.partitions import MONTHLY
+    from ticket_analytics.warehouse.connection import connect
+
+    with connect(warehouse, read_only=True) as conn:
+        first, last = conn.execute(
+            "select strftime(min(created_at), '%Y-%m'), strftime(max(as_of_at), '%Y-%m') from fct_tickets"
+        ).fetchall()[0]
+    if first is None:
+        return []
+    return [key for key in MONTHLY.get_partition_keys() if first <= key <= last]
+
+
+def build(
+    *,
+    include_ingest: bool,
+    months: Sequence[str] | None = None,
+    run_config: Mapping[str, Any] | None = None,
+    dagster_instance: dg.DagsterInstance | None = None,
+) -> list[dg.ExecuteInProcessResult]:
+    """Everything unpartitioned in one run, then one run per month of the monthly marts.
+
+    `months=None` builds every month that has data; stops at the first failed run.
+    """
+    from ticket_analytics.definitions import defs
+    from ticket_analytics.defs.models.partitions import MONTHLY
+    from ticket_analytics.paths import warehouse_path
+
+    monthly = dg.AssetSelection.assets(
+        *(
+            a
+            for a in defs.assets or []
+            if isinstance(a, dg.AssetsDefinition) and a.partitions_def == MONTHLY
+        )
+    )
+    unpartitioned = dg.AssetSelection.all() - monthly
+    if not include_ingest:
+        unpartitioned = unpartitioned - dg.AssetSelection.groups("ingest")
+    results = [run(unpartitioned, run_config=run_config, dagster_instance=dagster_instance)]
+    if not results[0].success:
+        return results
+    for month in months_with_data(warehouse_path()) if months is None else months:
+        result = run(monthly, partition_key=month, dagster_instance=dagster_instance)
+        results.append(result)
+        if not result.success:
+            break
+    return results

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ _SOURCE = re.compile(
 )
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 _LEFTOVER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
-MATERIALIZATIONS = ("table", "view", "seed")
+MATERIALIZATIONS = ("table", "view", "seed", "incremental")
 TEST_KINDS = ("unique", "not_null", "accepted_values", "relationships")
 
 
@@ -61,6 +62,7 @@ class Model:
     sources: tuple[tuple[str, str], ...]
     group: str
     materialized: str = "table"
+    partition_by: str | None = None
     description: str = ""
     columns: dict[str, str] = field(default_factory=dict)
     tests: tuple[ColumnTest, ...] = ()
@@ -180,6 +182,13 @@ def load_project(directory: Path = MODELS_DIR) -> ModelProject:
         materialized = "seed" if path.suffix == ".csv" else config.get("materialized", "table")
         if materialized not in MATERIALIZATIONS:
             raise ModelError(f"{spec_path}: {name}: materialized must be one of {MATERIALIZATIONS}")
+        partition_by = config.get("partition_by")
+        if (materialized == "incremental") != (partition_by == "month"):
+            raise ModelError(
+                f"{spec_path}: {name}: incremental models need partition_by: month (and only they)"
+            )
+        if partition_by and "$month_start" not in sql:
+            raise ModelError(f"{path}: a month-partitioned model must filter on $month_start")
         columns: dict[str, str] = {}
         tests: list[ColumnTest] = []
         for column in spec.get("columns") or []:
@@ -196,6 +205,7 @@ def load_project(directory: Path = MODELS_DIR) -> ModelProject:
             sources=tuple(dict.fromkeys(_SOURCE.findall(sql))),
             group=relative.parts[0] if len(relative.parts) > 1 else "models",
             materialized=materialized,
+            partition_by=partition_by,
             description=str(spec.get("description", "")).strip(),
             columns=columns,
             tests=tuple(tests),
@@ -225,21 +235,53 @@ def load_project(directory: Path = MODELS_DIR) -> ModelProject:
     return ModelProject(models=models, order=order)
 
 
-def build_model(conn: duckdb.DuckDBPyConnection, model: Model) -> int:
-    """Create or replace the model in one transaction; returns its row count."""
-    kind = "view" if model.materialized == "view" else "table"
-    body, params = model.rendered_sql(), []
-    if model.materialized == "seed":
-        body, params = "select * from read_csv(?, header = true)", [str(model.path)]
-    statement = f'create or replace {kind} "main"."{model.name}" as\n{body}'
+def month_start(partition: str) -> datetime:
+    """The first instant (UTC) of a `YYYY-MM` partition key."""
+    try:
+        return datetime.strptime(partition, "%Y-%m").replace(tzinfo=UTC)
+    except ValueError as exc:
+        raise ModelError(f"partition {partition!r} is not a month like 2025-10") from exc
+
+
+def build_model(conn: duckdb.DuckDBPyConnection, model: Model, partition: str | None = None) -> int:
+    """Create or replace the model (or one month of it) in one transaction; returns its rows.
+
+    Month-partitioned models replace only the rows of `partition` (their `month` column), so
+    backfills and re-runs of one month never touch the others.
+    """
+    table = f'"main"."{model.name}"'
+    if model.partition_by and partition is None:
+        raise ModelError(f"{model.path}: {model.name} is partitioned by month: give a partition")
     conn.execute("begin transaction")
     try:
-        conn.execute(statement, params)
+        if model.partition_by:
+            assert partition is not None
+            params = {"month_start": month_start(partition)}
+            body = model.rendered_sql()
+            conn.execute(
+                f"create table if not exists {table} as select * from ({body}) where false", params
+            )
+            conn.execute(f"delete from {table} where month = ?", [partition])
+            conn.execute(f"insert into {table} by name {body}", params)
+        elif model.materialized == "seed":
+            conn.execute(
+                f"create or replace table {table} as select * from read_csv(?, header = true)",
+                [str(model.path)],
+            )
+        else:
+            kind = "view" if model.materialized == "view" else "table"
+            conn.execute(f"create or replace {kind} {table} as\n{model.rendered_sql()}")
         conn.execute("commit")
     except duckdb.Error as exc:
         conn.execute("rollback")
         raise ModelError(f"{model.path}: build failed: {exc}") from exc
-    return int(conn.execute(f'select count(*) from "main"."{model.name}"').fetchall()[0][0])
+    if model.partition_by:
+        return int(
+            conn.execute(f"select count(*) from {table} where month = ?", [partition]).fetchall()[
+                0
+            ][0]
+        )
+    return int(conn.execute(f"select count(*) from {table}").fetchall()[0][0])
 
 
 def _test_query(test: ColumnTest) -> tuple[str, list[Any]]:
@@ -285,8 +327,21 @@ def run_test(conn: duckdb.DuckDBPyConnection, test: ColumnTest, examples: int = 
 
 
 def build_all(
-    conn: duckdb.DuckDBPyConnection, project: ModelProject | None = None
+    conn: duckdb.DuckDBPyConnection,
+    project: ModelProject | None = None,
+    months: Iterable[str] = (),
 ) -> dict[str, int]:
-    """Build every model in dependency order (benchmarks and tests; Dagster builds per asset)."""
+    """Build every model in order, month-partitioned ones for each of `months`.
+
+    Benchmarks and tests use it; Dagster builds the same models asset by asset.
+    """
     project = project or load_project()
-    return {name: build_model(conn, project.models[name]) for name in project.order}
+    months = list(months)
+    rows: dict[str, int] = {}
+    for name in project.order:
+        model = project.models[name]
+        if model.partition_by:
+            rows[name] = sum(build_model(conn, model, month) for month in months)
+        else:
+            rows[name] = build_model(conn, model)
+    return rows

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 import dagster as dg
 import duckdb
 
+from ticket_analytics.defs.models.partitions import MONTHLY
 from ticket_analytics.defs.resources import WarehouseResource
 from ticket_analytics.warehouse.models import (
     Model,
@@ -58,12 +59,14 @@ def _model_asset(model: Model) -> dg.AssetsDefinition:
         check_specs=check_specs,
         kinds={"duckdb", "sql"},
         metadata={"sql_file": str(model.path), "materialized": model.materialized},
+        partitions_def=MONTHLY if model.partition_by else None,
     )
     def _build(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         with warehouse.connect() as conn:
-            rows = build_model(conn, model)
+            partition = context.partition_key if model.partition_by else None
+            rows = build_model(conn, model, partition)
             preview, schema = _preview(conn, model)
             results = [run_test(conn, test) for test in model.tests]
         yield dg.MaterializeResult(
@@ -94,3 +97,15 @@ def _model_asset(model: Model) -> dg.AssetsDefinition:
 def build_model_assets(project: ModelProject | None = None) -> list[dg.AssetsDefinition]:
     project = project or load_project()
     return [_model_asset(project.models[name]) for name in project.order]
+
+
+def monthly_schedule(model_assets: list[dg.AssetsDefinition]) -> dg.ScheduleDefinition:
+    """Early on the 1st, build last month's partition of every month-partitioned mart."""
+    monthly = [a for a in model_assets if a.partitions_def == MONTHLY]
+    job = dg.define_asset_job(
+        "monthly_marts_job",
+        selection=dg.AssetSelection.assets(*monthly),
+        partitions_def=MONTHLY,
+        description="Last month's partition of the monthly marts.",
+    )
+    return dg.build_schedule_from_partitioned_job(job, hour_of_day=6, minute_of_hour=0)

@@ -1,0 +1,121 @@
+-- One row per month x category, plus category 'all'. Built one month partition at a time:
+-- $month_start is the partition's first instant (UTC); the previous month is computed
+-- alongside so month-over-month change needs no other partition.
+with tickets as (
+    select * from {{ ref('fct_tickets') }}
+),
+
+categories as (
+    select category_id as category from {{ source('catalog', 'categories') }}
+    union
+    select distinct category from tickets
+),
+
+months as (
+    select
+        $month_start::timestamptz - interval 1 month as month_start,
+        $month_start::timestamptz as month_end
+    union all
+    select
+        $month_start::timestamptz,
+        $month_start::timestamptz + interval 1 month
+),
+
+by_category as (
+    select
+        months.month_start,
+        categories.category,
+        count(*) filter (
+            where tickets.created_at >= months.month_start and tickets.created_at < months.month_end
+        ) as created_count,
+        count(*) filter (
+            where tickets.resolved_at >= months.month_start and tickets.resolved_at < months.month_end
+        ) as resolved_count,
+        median(tickets.lead_time_hours) filter (
+            where tickets.resolved_at >= months.month_start and tickets.resolved_at < months.month_end
+        ) as median_lead_time_hours,
+        quantile_cont(tickets.lead_time_hours, 0.85) filter (
+            where tickets.resolved_at >= months.month_start and tickets.resolved_at < months.month_end
+        ) as p85_lead_time_hours,
+        median(tickets.cycle_time_hours) filter (
+            where tickets.resolved_at >= months.month_start and tickets.resolved_at < months.month_end
+        ) as median_cycle_time_hours,
+        quantile_cont(tickets.cycle_time_hours, 0.85) filter (
+            where tickets.resolved_at >= months.month_start and tickets.resolved_at < months.month_end
+        ) as p85_cycle_time_hours,
+        median(tickets.first_response_hours) filter (
+            where tickets.created_at >= months.month_start and tickets.created_at < months.month_end
+        ) as median_first_response_hours,
+        count(*) filter (
+            where tickets.created_at < months.month_end
+            and (tickets.resolved_at is null or tickets.resolved_at >= months.month_end)
+        ) as backlog_at_month_end,
+        median(epoch(months.month_end - tickets.created_at) / 86400.0) filter (
+            where tickets.created_at < months.month_end
+            and (tickets.resolved_at is null or tickets.resolved_at >= months.month_end)
+        ) as median_backlog_age_days,
+        count(*) filter (
+            where tickets.created_at < months.month_end - interval 30 day
+            and (tickets.resolved_at is null or tickets.resolved_at >= months.month_end)
+        ) as backlog_older_than_30d,
+        count(*) filter (
+            where tickets.resolved_at >= months.month_start and tickets.resolved_at < months.month_end
+            and tickets.reopen_count > 0
+        ) as reopened_count,
+        count(*) filter (
+            where tickets.resolved_at >= months.month_start and tickets.resolved_at < months.month_end
+            and tickets.is_sla_breached
+        ) as sla_breached_count
+    from months
+    cross join categories
+    left join tickets
+        on categories.category = tickets.category
+        and tickets.created_at < months.month_end
+    group by grouping sets ((months.month_start, categories.category), (months.month_start))
+),
+
+labelled as (
+    select
+        * exclude (category),
+        coalesce(category, 'all') as category
+    from by_category
+),
+
+with_change as (
+    select
+        labelled.*,
+        lag(created_count) over previous_month as previous_created_count,
+        lag(resolved_count) over previous_month as previous_resolved_count,
+        lag(median_lead_time_hours) over previous_month as previous_median_lead_time_hours
+    from labelled
+    window previous_month as (partition by category order by month_start)
+),
+
+final as (
+    select
+        strftime(month_start, '%Y-%m') as month,
+        month_start,
+        category,
+        created_count,
+        resolved_count,
+        median_lead_time_hours,
+        p85_lead_time_hours,
+        median_cycle_time_hours,
+        p85_cycle_time_hours,
+        median_first_response_hours,
+        backlog_at_month_end,
+        median_backlog_age_days,
+        backlog_older_than_30d,
+        reopened_count / nullif(resolved_count, 0) as reopen_rate,
+        sla_breached_count / nullif(resolved_count, 0) as sla_breach_rate,
+        created_count - previous_created_count as created_change,
+        (created_count - previous_created_count) / nullif(previous_created_count, 0) as created_change_pct,
+        (resolved_count - previous_resolved_count) / nullif(previous_resolved_count, 0)
+            as resolved_change_pct,
+        (median_lead_time_hours - previous_median_lead_time_hours)
+            / nullif(previous_median_lead_time_hours, 0) as median_lead_time_change_pct
+    from with_change
+    where month_start = $month_start::timestamptz
+)
+
+select * from final
