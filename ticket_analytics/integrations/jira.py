@@ -48,6 +48,8 @@ FLAVORS = ("cloud", "datacenter", "auto")
 DC_RESULT_WINDOW = 10_000
 # A window restarts here, so even a 1000-issue page can never reach the limit.
 DC_WINDOW_RESTART = 9_000
+# Each DC page re-reads this many already-seen issues to detect shifts between pages.
+DC_OVERLAP = 5
 WINDOW_ORDER = "ORDER BY updated ASC, key ASC"
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # Statuses after which the server has certainly not acted, so even a POST may be repeated.
@@ -192,6 +194,10 @@ def _window_jql(restriction: str, clause: str | None) -> str:
     if clause:
         parts.append(clause)
     return f"{' AND '.join(parts)} {WINDOW_ORDER}".strip()
+
+
+def _marker(issue: dict[str, Any]) -> tuple[str, str]:
+    return str(issue.get("id")), str((issue.get("fields") or {}).get("updated"))
 
 
 def _text_to_adf(text: str) -> dict[str, Any]:
@@ -418,26 +424,36 @@ class JiraClient:
     def _search_dc(
         self, jql: str, fields: list[str], expand: str, page_size: int
     ) -> Iterator[SearchPage]:
-        """Offset paging, split into ``updated`` windows when results pass 10,000.
+        """Offset paging that neither skips nor repeats, split into ``updated`` windows past 10k.
 
-        Data Center cannot page past ``max_result_window`` (10,000), so once ``total`` exceeds
-        it the walk re-issues the caller's restriction ordered ``updated ASC, key ASC`` and,
-        every ~9,000 results, restarts with ``AND updated >= "<last updated minute>"``
-        (formatted in the profile zone, since JQL reads literals there; minute precision, so
-        the minute is re-read in full). Issues already yielded with the same (id, updated) are
-        skipped; one re-yielded with a newer ``updated`` changed mid-walk and is kept, so the
-        caller sees its latest state. Offsets advance by the issues actually returned, as the
-        server silently caps page sizes. A window that cannot advance (over 9,000 issues
-        updated in one minute) raises ``JiraError`` rather than loop.
+        Offsets advance by the issues actually returned (servers cap page sizes silently).
+        Each later page starts ``DC_OVERLAP`` issues early and must open on an issue already
+        seen: issues updated mid-walk re-sort to the end (or get deleted) and shift the rest
+        left, which plain offsets would turn into silently skipped issues. If the overlap was
+        not enough the page is re-read from further back. Issues already yielded with the same
+        (id, updated) are dropped; one seen again with a newer ``updated`` changed mid-walk and
+        is yielded again, so the caller ends with its latest state.
+
+        Data Center cannot page past ``max_result_window`` (10,000): once ``total`` exceeds it
+        the walk re-issues the caller's restriction ordered ``updated ASC, key ASC`` and, every
+        ~9,000 results, restarts with ``AND updated >= "<last updated minute>"`` inserted
+        before the ORDER BY (formatted in the profile zone, since JQL reads literals there;
+        minute precision, so that minute is re-read and de-duplicated). A window that cannot
+        advance (over 9,000 issues updated in one minute) raises ``JiraError``.
         """
         path = "/rest/api/2/search"
         expand_list = [part.strip() for part in expand.split(",") if part.strip()]
         restriction, order = split_order_by(jql)
         seen: set[tuple[str, str]] = set()
-        query, start, windowed, clause = jql, 0, False, None
+        query, start, back, windowed, clause = jql, 0, DC_OVERLAP, False, None
         while True:
-            size = min(page_size, DC_RESULT_WINDOW - start)
-            body = {"jql": query, "startAt": start, "maxResults": size, "fields": fields}
+            ask = max(0, start - back) if start else 0
+            body = {
+                "jql": query,
+                "startAt": ask,
+                "fields": fields,
+                "maxResults": min(page_size, DC_RESULT_WINDOW - ask),
+            }
             if expand_list:
                 body["expand"] = expand_list
             page = self._send("POST", path, body=body)
@@ -445,36 +461,32 @@ class JiraClient:
             total = int(page.get("total") or 0)
             if not windowed and total > DC_RESULT_WINDOW:
                 windowed = True
+                ordered = " ".join((order or "").split()).lower() == WINDOW_ORDER.lower()
                 if not {"updated", "*all", "*navigable"} & set(fields):
-                    fields = [*fields, "updated"]
-                if " ".join((order or "").split()).lower() != WINDOW_ORDER.lower():
+                    fields, ordered = [*fields, "updated"], False
+                if not ordered:
                     query, start = _window_jql(restriction, None), 0
                     continue
-            start += len(issues)
-            fresh = []
-            for issue in issues:
-                marker = (str(issue.get("id")), str((issue.get("fields") or {}).get("updated")))
-                if marker not in seen:
-                    seen.add(marker)
-                    fresh.append(issue)
+            if 0 < back < 8 * DC_OVERLAP and ask and issues and _marker(issues[0]) not in seen:
+                back *= 2
+                continue
+            back = min(DC_OVERLAP, len(issues) // 4)
+            start = max(start, ask + len(issues))
+            fresh = [issue for issue in issues if _marker(issue) not in seen]
+            seen.update(_marker(issue) for issue in fresh)
             done = not issues or start >= total
             self.stats.pages += 1
-            yield SearchPage(fresh, None, done, page.get("startAt", start - len(issues)), total)
+            yield SearchPage(fresh, None, done, ask, total)
             if done:
                 return
             if windowed and start >= DC_WINDOW_RESTART:
                 last = parse_jira_timestamp(issues[-1]["fields"]["updated"])
                 minute = format_jql_datetime(last, self.profile_time_zone())
-                next_clause = f'updated >= "{minute}"'
-                if next_clause == clause:
-                    raise JiraError(
-                        "POST",
-                        path,
-                        200,
-                        f"over {DC_WINDOW_RESTART} issues "
-                        f"updated in minute {minute}; cannot window past it",
-                    )
-                clause, query, start = next_clause, _window_jql(restriction, next_clause), 0
+                if clause == f'updated >= "{minute}"':
+                    detail = f"over {DC_WINDOW_RESTART} issues updated in minute {minute}"
+                    raise JiraError("POST", path, 200, f"{detail}; cannot window past it")
+                clause = f'updated >= "{minute}"'
+                query, start = _window_jql(restriction, clause), 0
 
     def search_ids(self, jql: str) -> Iterator[str]:
         """Ids only: the cheap first pass Atlassian recommends before fetching details."""

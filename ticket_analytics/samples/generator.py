@@ -4,92 +4,82 @@ Everything comes from one `random.Random(seed)`, so the same arguments give byte
 files. Nested reference objects (users, statuses, changelog items) are shared between issues
 to keep 100k issues cheap: treat the payloads as read-only.
 
-Workflow: Open → In Progress → [Waiting for Customer → In Progress]* → Resolved → Closed, with
-Resolved → Reopened → In Progress → Resolved for a few. Every move into Waiting for Customer
-follows, within two minutes, an assignee comment listing the catalog labels of the missing
-fields; the reporter's reply ("label: value" lines) precedes the move back to In Progress.
+Workflow: Open → In Progress → [Waiting for Customer → In Progress]* → Resolved → Closed, and
+Resolved → Reopened → In Progress → Resolved for a few. Each move into Waiting for Customer
+comes seconds after an assignee comment listing the catalog labels of the missing fields; the
+reporter's reply ("label: value" lines) comes before the move back to In Progress.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 from ticket_analytics.samples import templates as tpl
+from ticket_analytics.samples.templates import (
+    CLOSED,
+    IN_PROGRESS,
+    OPEN,
+    REOPENED,
+    RESOLVED,
+    WAITING,
+)
 
-OPEN, IN_PROGRESS, WAITING = "Open", "In Progress", "Waiting for Customer"
-RESOLVED, REOPENED, CLOSED = "Resolved", "Reopened", "Closed"
+__all__ = [
+    "CLOSED",
+    "IN_PROGRESS",
+    "OPEN",
+    "REOPENED",
+    "RESOLVED",
+    "WAITING",
+    "LabeledIssue",
+    "SampleSummary",
+    "generate_issues",
+    "generate_labeled_issues",
+    "write_sample",
+]
 
 _MIN, _HOUR, _DAY = 60_000, 3_600_000, 86_400_000
 _KST = 9 * _HOUR
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
-_API = "https://example.atlassian.net/rest/api/3"
-_EXPAND = "operations,versionedRepresentations,editmeta,changelog,renderedFields"
-_CATEGORY = {"new": (2, "blue-gray", "To Do"), "indeterminate": (4, "yellow", "In Progress"),
-             "done": (3, "green", "Done")}  # fmt: skip
-_STATUS_DEFS = (
-    (OPEN, "1", "new"),
-    (IN_PROGRESS, "3", "indeterminate"),
-    (REOPENED, "4", "new"),
-    (RESOLVED, "5", "done"),
-    (CLOSED, "6", "done"),
-    (WAITING, "10002", "indeterminate"),
-)
-STATUSES: dict[str, dict[str, Any]] = {
-    name: {"self": f"{_API}/status/{sid}", "description": "", "name": name, "id": sid,
-           "statusCategory": {"self": f"{_API}/statuscategory/{_CATEGORY[cat][0]}",
-                              "id": _CATEGORY[cat][0], "key": cat,
-                              "colorName": _CATEGORY[cat][1], "name": _CATEGORY[cat][2]}}
-    for name, sid, cat in _STATUS_DEFS
-}  # fmt: skip
-_PRIORITIES = {
-    name: {"self": f"{_API}/priority/{i}", "name": name, "id": str(i)}
-    for i, name in enumerate(("Highest", "High", "Medium", "Low", "Lowest"), 1)
-}
-_TYPES = {
-    name: {
-        "self": f"{_API}/issuetype/{i}",
-        "id": i,
-        "name": name,
-        "subtask": False,
-        "hierarchyLevel": 0,
-    }
-    for i, name in (("10001", "Task"), ("10003", "Service Request"), ("10004", "Incident"))
-}
-_COMPONENTS = {name: {"self": f"{_API}/component/{10100 + i}", "id": str(10100 + i), "name": name}
-               for i, name in enumerate(("EKS", "RDS", "IAM", "CI/CD", "Monitoring", "Network",
-                                         "Storage", "Messaging"))}  # fmt: skip
-_RESOLUTION = {
-    "self": f"{_API}/resolution/10000",
-    "id": "10000",
-    "description": "Work has been completed on this issue.",
-    "name": "Done",
-}
-_AUTOMATION = {
-    "self": f"{_API}/user?accountId=557058:f58131cb-b67d-43c7-b30d-6b58d40bd077",
-    "accountId": "557058:f58131cb-b67d-43c7-b30d-6b58d40bd077",
-    "displayName": "Automation for Jira",
-    "active": True,
-    "timeZone": "Asia/Seoul",
-    "accountType": "app",
-}
-_EPIC_LINK = {"hasEpicLinkFieldDependency": False, "showField": False,
-              "nonEditableReason": {"reason": "PLUGIN_LICENSE_ERROR",
-                                    "message": "The Parent Link is only available to Jira Premium users."}}  # fmt: skip
 _FIELD_SOURCE = {"cloud": "cloud", "environment": "env", "service_name": "svc", "repository": "repo",
                  "pod_spec": "pod", "db_engine": "engine", "db_version": "dbver",
                  "target_system": "system", "access_level": "level", "justification": "why",
                  "resource_type": "rtype", "purpose": "purpose", "tool_name": "tool",
                  "target_name": "target", "impact": "impact", "started_at": "started",
                  "symptom": "symptom", "version": "version", "schedule": "schedule"}  # fmt: skip
-# Hours from pickup to done, (shortest, longest); the draw is skewed towards the short end.
+# Hours from pickup to done (shortest, longest); the draw is skewed towards the short end.
 _WORK_HOURS = {"access_request": (0.3, 6), "deployment": (2, 48), "devops_tools": (1, 24),
                "cloud_resource": (2, 36), "k8s_service": (8, 96), "rds": (6, 72),
                "incident": (0.3, 5), "other": (1, 72)}  # fmt: skip
-_PRIORITY_CUM = (("Highest", 2), ("High", 16), ("Medium", 78), ("Low", 95), ("Lowest", 100))
+_PRIORITY_CUM = (2, 16, 78, 95, 100)
+_PRIORITY_NAMES = ("Highest", "High", "Medium", "Low", "Lowest")
 _BUSY_HOURS = (9, 10, 10, 11, 11, 13, 13, 14, 14, 15, 15, 16, 16, 17, 17, 18)
+
+
+def _item(field: str, old: str | None, old_text: str | None, new: str | None,
+          new_text: str | None) -> dict[str, Any]:  # fmt: skip
+    return {
+        "field": field,
+        "fieldtype": "jira",
+        "fieldId": field,
+        "from": old,
+        "fromString": old_text,
+        "to": new,
+        "toString": new_text,
+    }
+
+
+_STATUS_ITEMS = {
+    (a, b): _item("status", sa["id"], a, sb["id"], b)
+    for a, sa in tpl.STATUSES.items()
+    for b, sb in tpl.STATUSES.items()
+}
+_RESOLVE_ITEM = _item("resolution", None, None, "10000", "Done")
+_UNRESOLVE_ITEM = _item("resolution", "10000", "Done", None, None)
 
 
 @dataclass(frozen=True)
@@ -106,10 +96,11 @@ class LabeledIssue:
     """An issue with the generator's ground truth, for manifests, tests and benchmarks."""
 
     issue: dict[str, Any]
+    month: str  # created month in Asia/Seoul, "2025-10"
     category: str
-    pattern: str | None  # id of the recurring template, None for one-off requests
+    pattern: str | None  # id of the recurring (toil) template; None for one-off requests
     lang: str
-    missing: tuple[str, ...]  # required field ids left out of the description
+    missing: tuple[str, ...]  # required field ids the description leaves out
     reopened: bool
     clarifications: int  # moves into Waiting for Customer
 
@@ -117,57 +108,29 @@ class LabeledIssue:
 class _Actor(NamedTuple):
     user: dict[str, Any]
     tz: str
-    lang: str
+    handle: str
     mention: dict[str, Any]
 
 
-def _text(value: str) -> dict[str, Any]:
-    return {"type": "text", "text": value}
+def _actor(index: int, person: tpl.Person) -> _Actor:
+    account = f"{0x5FC9E78D2730D800760B0000 + 7919 * (index + 1):024x}"
+    user = {"self": f"{tpl.API}/user?accountId={account}", "accountId": account,
+            "emailAddress": f"{person.handle}@example.com", "displayName": person.name,
+            "active": True, "timeZone": person.tz, "accountType": "atlassian"}  # fmt: skip
+    mention = {"type": "mention", "attrs": {"id": account, "text": f"@{person.name}",
+                                            "accessLevel": ""}}  # fmt: skip
+    return _Actor(user, person.tz, person.handle, mention)
 
 
-def _para(*nodes: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "paragraph", "content": list(nodes)}
+_BOT = _Actor(tpl.AUTOMATION, "Asia/Seoul", "automation", {})
 
 
-def _doc(*blocks: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "doc", "version": 1, "content": list(blocks)}
-
-
-def _bullets(lines: list[str]) -> dict[str, Any]:
-    return {
-        "type": "bulletList",
-        "content": [{"type": "listItem", "content": [_para(_text(line))]} for line in lines],
-    }
-
-
-def _table(rows: list[tuple[str, str]], header: tuple[str, str]) -> dict[str, Any]:
-    def row(cells: tuple[str, str], kind: str) -> dict[str, Any]:
-        return {
-            "type": "tableRow",
-            "content": [{"type": kind, "attrs": {}, "content": [_para(_text(c))]} for c in cells],
-        }
-
-    return {
-        "type": "table",
-        "attrs": {"isNumberColumnEnabled": False, "layout": "default"},
-        "content": [row(header, "tableHeader"), *(row(r, "tableCell") for r in rows)],
-    }
-
-
-def _lines(head: str, lines: list[str]) -> dict[str, Any]:
-    nodes = [_text(head)]
-    for line in lines:
-        nodes += ({"type": "hardBreak"}, _text(line))
-    return _para(*nodes)
-
-
-_EMOJI = tuple(
-    {"type": "emoji", "attrs": {"shortName": s, "id": i, "text": t}} for s, i, t in tpl.EMOJIS
-)
+def _midnight_kst(ordinal: int) -> int:
+    return (ordinal - _EPOCH_ORDINAL) * _DAY - _KST
 
 
 class _Clock:
-    """Jira timestamps from epoch milliseconds, in a person's zone (cached per zone and hour)."""
+    """Jira timestamps from epoch milliseconds in a person's zone (offsets cached per hour)."""
 
     def __init__(self) -> None:
         self._offsets: dict[tuple[str, int], tuple[int, str]] = {}
@@ -176,17 +139,53 @@ class _Clock:
     def __call__(self, ms: int, tz: str) -> str:
         key = (tz, ms // _HOUR)
         if (found := self._offsets.get(key)) is None:
-            from datetime import UTC, datetime
-            from zoneinfo import ZoneInfo
-
             moment = datetime.fromtimestamp(key[1] * 3600, UTC).astimezone(ZoneInfo(tz))
             offset = int(moment.utcoffset().total_seconds()) * 1000  # type: ignore[union-attr]
-            sign, size = ("+" if offset >= 0 else "-"), abs(offset)
-            found = (offset, f"{sign}{size // _HOUR:02d}{size % _HOUR // _MIN:02d}")
-            self._offsets[key] = found
+            size = abs(offset)
+            sign = "+" if offset >= 0 else "-"
+            found = self._offsets[key] = (
+                offset,
+                f"{sign}{size // _HOUR:02d}{size % _HOUR // _MIN:02d}",
+            )
         days, rest = divmod(ms + found[0], _DAY)
         if (day := self._days.get(days)) is None:
             day = self._days[days] = date.fromordinal(_EPOCH_ORDINAL + days).isoformat()
         hour, rest = divmod(rest, _HOUR)
         minute, rest = divmod(rest, _MIN)
         return f"{day}T{hour:02d}:{minute:02d}:{rest // 1000:02d}.{rest % 1000:03d}{found[1]}"
+
+
+class _Trail:
+    """A ticket's history as it happens: changelog entries and comments in time order."""
+
+    def __init__(self, created: int, priority: str) -> None:
+        self.events: list[tuple[int, _Actor, list[dict[str, Any]]]] = []
+        self.comments: list[tuple[int, _Actor, dict[str, Any]]] = []
+        self.status, self.priority = OPEN, priority
+        self.assignee: _Actor | None = None
+        self.resolved: int | None = None
+        self.changed = created  # last change of status category
+        self.reopened, self.rounds = False, 0
+
+    def move(self, ms: int, actor: _Actor, to: str, *extra: dict[str, Any]) -> None:
+        self.events.append((ms, actor, [_STATUS_ITEMS[self.status, to], *extra]))
+        old_cat = tpl.STATUSES[self.status]["statusCategory"]["key"]
+        if tpl.STATUSES[to]["statusCategory"]["key"] != old_cat:
+            self.changed = ms
+        self.status = to
+
+    def assign(self, ms: int, actor: _Actor, to: _Actor) -> None:
+        old = self.assignee.user if self.assignee else None
+        new = to.user
+        self.events.append((ms, actor, [_item(
+            "assignee", old and old["accountId"], old and old["displayName"],
+            new["accountId"], new["displayName"])]))  # fmt: skip
+        self.assignee = to
+
+    def reprioritise(self, ms: int, actor: _Actor, to: str) -> None:
+        old, new = tpl.PRIORITIES[self.priority], tpl.PRIORITIES[to]
+        self.events.append((ms, actor, [_item("priority", old["id"], old["name"], new["id"], to)]))
+        self.priority = to
+
+    def comment(self, ms: int, actor: _Actor, body: dict[str, Any]) -> None:
+        self.comments.append((ms, actor, body))

@@ -1,0 +1,202 @@
+"""Great Expectations suites on the staging models, plain and as Dagster asset checks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import duckdb
+
+from ticket_analytics.defs.models.assets import build_model_assets
+from ticket_analytics.defs.quality.checks import gx_checks
+from ticket_analytics.defs.resources import WarehouseResource
+from ticket_analytics.paths import MODELS_DIR, PROJECT_ROOT
+from ticket_analytics.quality.gx_suites import SUITES, ExpectationOutcome, validate_model
+from ticket_analytics.warehouse.connection import connect
+from ticket_analytics.warehouse.file_ingest import ingest_files
+from ticket_analytics.warehouse.models import build_model, load_project
+
+STAGING = ("stg_jira__issues", "stg_jira__status_changes", "stg_jira__comments")
+
+
+def _issue(n: int, **fields: Any) -> dict[str, Any]:
+    key = f"OPS-{n}"
+    base: dict[str, Any] = {
+        "summary": f"Grant access for {key}",
+        "status": {"name": "In Progress", "statusCategory": {"key": "indeterminate"}},
+        "priority": {"name": "High"},
+        "created": "2025-03-01T09:00:00.000+0000",
+        "updated": "2025-03-02T09:00:00.000+0000",
+        "resolutiondate": None,
+        "comment": {
+            "comments": [
+                {"id": f"{n}01", "body": "On it.", "created": "2025-03-01T10:00:00.000+0000"}
+            ]
+        },
+    }
+    history = {
+        "id": f"{n}1",
+        "created": "2025-03-01T11:00:00.000+0000",
+        "items": [{"field": "status", "fromString": "Open", "toString": "In Progress"}],
+    }
+    return {
+        "id": str(1000 + n),
+        "key": key,
+        "fields": {**base, **fields},
+        "changelog": {"histories": [history]},
+    }
+
+
+def _clean_issues() -> list[dict[str, Any]]:
+    return [_issue(n) for n in range(1, 6)]
+
+
+def _warehouse(tmp_path: Path, issues: list[dict[str, Any]]) -> Path:
+    page = tmp_path / "export" / "page.json"
+    page.parent.mkdir()
+    page.write_text(json.dumps({"issues": issues, "isLast": True}), encoding="utf-8")
+    path = tmp_path / "w.duckdb"
+    project = load_project(MODELS_DIR / "staging")
+    with connect(path) as conn:
+        ingest_files(conn, page)
+        for name in STAGING:
+            build_model(conn, project.models[name])
+    return path
+
+
+def _outcomes(path: Path) -> dict[str, ExpectationOutcome]:
+    with connect(path, read_only=True) as conn:
+        return {o.name: o for model in STAGING for o in validate_model(conn, model)}
+
+
+def _failed(outcomes: dict[str, ExpectationOutcome]) -> set[str]:
+    return {name for name, outcome in outcomes.items() if not outcome.success}
+
+
+def _duplicate_issue(path: Path, key: str) -> None:
+    with duckdb.connect(str(path)) as conn:
+        conn.execute(
+            "insert into main.stg_jira__issues select * from main.stg_jira__issues "
+            "where issue_key = ?",
+            [key],
+        )
+
+
+def _staging_assets() -> list[dg.AssetsDefinition]:
+    return build_model_assets(load_project(MODELS_DIR / "staging"))
+
+
+def test_the_code_location_does_not_import_great_expectations() -> None:
+    probe = "import sys, ticket_analytics.definitions; print('great_expectations' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        cwd=PROJECT_ROOT,
+    )
+    assert result.stdout.strip() == "False", result.stderr
+
+
+def test_clean_tickets_pass_every_expectation(tmp_path: Path) -> None:
+    outcomes = _outcomes(_warehouse(tmp_path, _clean_issues()))
+    assert set(outcomes) == {e.name for s in SUITES.values() for e in s.expectations}
+    assert _failed(outcomes) == set()
+    assert outcomes["gx_issue_id_unique"].element_count == 5
+    assert outcomes["gx_comment_key_unique"].element_count == 5
+
+
+def test_a_duplicated_issue_id_fails_a_blocking_expectation_naming_the_key(
+    tmp_path: Path,
+) -> None:
+    path = _warehouse(tmp_path, _clean_issues())
+    _duplicate_issue(path, "OPS-2")
+    outcomes = _outcomes(path)
+    unique = outcomes["gx_issue_id_unique"]
+    assert (unique.success, unique.blocking) == (False, True)
+    assert unique.unexpected_count == 2
+    assert unique.examples == ("OPS-2",)
+    # the comment suite reads issues too, but a duplicate there must not fail comment keys
+    assert _failed(outcomes) == {"gx_issue_id_unique"}
+
+
+def test_suspicious_but_possible_tickets_only_warn(tmp_path: Path) -> None:
+    issues = [
+        *_clean_issues(),
+        _issue(6, resolutiondate="2025-02-27T09:00:00.000+0000"),
+        _issue(7, summary="", status={"name": "Weird", "statusCategory": {"key": "limbo"}}),
+        _issue(8, created="2099-01-01T00:00:00.000+0000", updated="2099-01-01T00:00:00.000+0000"),
+        _issue(9, updated="2025-02-01T00:00:00.000+0000"),
+    ]
+    issues[0]["fields"]["comment"]["comments"][0] |= {
+        "body": "",
+        "created": "2025-02-01T00:00:00.000+0000",
+    }
+    issues[1]["changelog"]["histories"][0]["items"][0]["fromString"] = "In Progress"
+    outcomes = _outcomes(_warehouse(tmp_path, issues))
+    assert _failed(outcomes) == {
+        "gx_resolved_after_created",
+        "gx_updated_after_created",
+        "gx_status_category_known",
+        "gx_summary_not_empty",
+        "gx_created_not_in_future",
+        "gx_comment_after_issue_created",
+        "gx_body_not_empty",
+        "gx_from_status_differs",
+    }
+    assert not any(outcomes[name].blocking for name in _failed(outcomes))
+    assert outcomes["gx_resolved_after_created"].examples == ("OPS-6",)
+    assert outcomes["gx_comment_after_issue_created"].examples == ("OPS-1",)
+    assert outcomes["gx_from_status_differs"].examples == ("OPS-2",)
+
+
+def test_dagster_runs_the_suites_as_checks_after_the_models(tmp_path: Path) -> None:
+    path = _warehouse(tmp_path, [*_clean_issues(), _issue(6, resolutiondate="2025-02-27T09:00:00.000+0000")])
+    result = dg.materialize(
+        [*_staging_assets(), *gx_checks],
+        resources={"warehouse": WarehouseResource(path=str(path))},
+    )
+    assert result.success
+    evaluations = {
+        e.check_name: e for e in result.get_asset_check_evaluations() if e.check_name.startswith("gx_")
+    }
+    assert set(evaluations) == {e.name for s in SUITES.values() for e in s.expectations}
+    warned = evaluations["gx_resolved_after_created"]
+    assert (warned.passed, warned.severity) == (False, dg.AssetCheckSeverity.WARN)
+    assert warned.metadata["unexpected_count"].value == 1
+    assert warned.metadata["element_count"].value == 6
+    assert round(warned.metadata["unexpected_percent"].value, 1) == 16.7
+    assert warned.metadata["examples"].value == "OPS-6"
+    unique = evaluations["gx_issue_id_unique"]
+    assert (unique.passed, unique.severity) == (True, dg.AssetCheckSeverity.ERROR)
+    assert all(e.passed for name, e in evaluations.items() if name != "gx_resolved_after_created")
+
+
+def test_a_failing_blocking_check_stops_the_downstream_model(tmp_path: Path) -> None:
+    path = _warehouse(tmp_path, _clean_issues())
+    # Straight into the built table: the model's own yml tests would catch it in a rebuild.
+    _duplicate_issue(path, "OPS-3")
+    issue_checks = [
+        key
+        for checks in gx_checks
+        for key in checks.check_keys
+        if key.asset_key == dg.AssetKey("stg_jira__issues")
+    ]
+    result = dg.materialize(
+        [*_staging_assets(), *gx_checks],
+        selection=dg.AssetSelection.assets("stg_jira__status_changes")
+        | dg.AssetSelection.checks(*issue_checks),
+        resources={"warehouse": WarehouseResource(path=str(path))},
+        raise_on_error=False,
+    )
+    assert not result.success
+    failed = {e.check_name: e for e in result.get_asset_check_evaluations() if not e.passed}
+    assert set(failed) == {"gx_issue_id_unique"}
+    assert failed["gx_issue_id_unique"].severity == dg.AssetCheckSeverity.ERROR
+    assert failed["gx_issue_id_unique"].metadata["examples"].value == "OPS-3"
+    assert result.get_asset_materialization_events() == []

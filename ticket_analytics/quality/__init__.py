@@ -1,0 +1,1 @@
+"""Data-quality suites (Great Expectations) on the warehouse models, free of Dagster."""
