@@ -54,16 +54,20 @@ def cmd_sample(args: argparse.Namespace) -> int:
 def cmd_ingest(args: argparse.Namespace) -> int:
     import dagster as dg
 
-    from ticket_analytics.defs.ingest.assets import raw_jira_files
+    from ticket_analytics.defs.ingest.assets import raw_jira
     from ticket_analytics.runner import instance, run
 
-    path = Path(args.source).resolve()
-    if not path.exists():
-        print(f"error: {path}: no such file or directory", file=sys.stderr)
-        return 2
-    config = {"ops": {"raw_jira_files": {"config": {"path": str(path)}}}}
-    selection = dg.AssetSelection.assets(raw_jira_files)
-    return _print_result(run(selection, run_config=config, dagster_instance=instance()))
+    if args.jira:
+        config = {"source": "jira", "full": args.full}
+    else:
+        path = Path(args.source).resolve()
+        if not path.exists():
+            print(f"error: {path}: no such file or directory", file=sys.stderr)
+            return 2
+        config = {"source": "files", "path": str(path)}
+    run_config = {"ops": {"raw_jira": {"config": config}}}
+    selection = dg.AssetSelection.assets(raw_jira)
+    return _print_result(run(selection, run_config=run_config, dagster_instance=instance()))
 
 
 def _print_results(results: Sequence[object]) -> int:
@@ -131,8 +135,11 @@ def _parser() -> argparse.ArgumentParser:
     sample.add_argument("--out", default=str(SAMPLE_DIR))
     sample.set_defaults(handler=cmd_sample)
 
-    ingest = commands.add_parser("ingest", help="load Jira JSON exports into the warehouse")
-    ingest.add_argument("--from", dest="source", required=True, help="a file or a directory")
+    ingest = commands.add_parser("ingest", help="load Jira issues into the warehouse")
+    origin = ingest.add_mutually_exclusive_group(required=True)
+    origin.add_argument("--from", dest="source", help="a Jira JSON export: file or directory")
+    origin.add_argument("--jira", action="store_true", help="sync from JIRA_URL (incremental)")
+    ingest.add_argument("--full", action="store_true", help="with --jira: resync everything")
     ingest.set_defaults(handler=cmd_ingest)
 
     build = commands.add_parser("build", help="build the SQL models and run their checks")

@@ -7,8 +7,12 @@ with latest as (
 final as (
     select
         count(*) filter (where existing.issue_id is null) as inserted,
-        count(*) filter (where latest.updated_at > existing.updated_at) as updated,
-        count(*) filter (where latest.updated_at <= existing.updated_at) as unchanged
+        count(*) filter (
+            where latest.updated_at > existing.updated_at or existing.deleted_at is not null
+        ) as updated,
+        count(*) filter (
+            where latest.updated_at <= existing.updated_at and existing.deleted_at is null
+        ) as unchanged
     from latest
     left join raw.issues as existing
         on latest.issue_id = existing.issue_id

@@ -1,4 +1,5 @@
 -- Keyed by issue id; a strictly newer `updated` wins, so replaying a load changes nothing.
+-- An issue marked deleted that is seen again is restored.
 insert into raw.issues (
     issue_id, issue_key, project_key, created_at, updated_at, resolved_at,
     description_text, payload, source, fetched_at, deleted_at
@@ -28,4 +29,4 @@ on conflict (issue_id) do update set
     source = excluded.source,
     fetched_at = excluded.fetched_at,
     deleted_at = null
-where excluded.updated_at > issues.updated_at
+where excluded.updated_at > issues.updated_at or issues.deleted_at is not null

@@ -10,12 +10,20 @@ from typing import Any
 
 import dagster as dg
 import duckdb
+import pytest
 
 from ticket_analytics.defs.models.assets import build_model_assets
 from ticket_analytics.defs.quality.checks import gx_checks
 from ticket_analytics.defs.resources import WarehouseResource
 from ticket_analytics.paths import MODELS_DIR, PROJECT_ROOT
-from ticket_analytics.quality.gx_suites import SUITES, ExpectationOutcome, validate_model
+from ticket_analytics.quality.gx_suites import (
+    SUITES,
+    ExpectationOutcome,
+    GxValidationError,
+    load_frame,
+    validate_frame,
+    validate_model,
+)
 from ticket_analytics.warehouse.connection import connect
 from ticket_analytics.warehouse.file_ingest import ingest_files
 from ticket_analytics.warehouse.models import build_model, load_project
@@ -138,6 +146,8 @@ def test_suspicious_but_possible_tickets_only_warn(tmp_path: Path) -> None:
         "created": "2025-02-01T00:00:00.000+0000",
     }
     issues[1]["changelog"]["histories"][0]["items"][0]["fromString"] = "In Progress"
+    issues[7]["fields"]["comment"]["comments"][0]["created"] = "2099-01-01T01:00:00.000+0000"
+    issues[7]["changelog"]["histories"][0]["created"] = "2099-01-01T02:00:00.000+0000"
     outcomes = _outcomes(_warehouse(tmp_path, issues))
     assert _failed(outcomes) == {
         "gx_resolved_after_created",
@@ -148,55 +158,79 @@ def test_suspicious_but_possible_tickets_only_warn(tmp_path: Path) -> None:
         "gx_comment_after_issue_created",
         "gx_body_not_empty",
         "gx_from_status_differs",
+        "gx_changed_not_in_future",
     }
     assert not any(outcomes[name].blocking for name in _failed(outcomes))
     assert outcomes["gx_resolved_after_created"].examples == ("OPS-6",)
     assert outcomes["gx_comment_after_issue_created"].examples == ("OPS-1",)
     assert outcomes["gx_from_status_differs"].examples == ("OPS-2",)
+    assert outcomes["gx_created_not_in_future"].examples == ("OPS-8",)
+
+
+def test_an_expectation_that_cannot_run_is_an_error_not_a_failure(tmp_path: Path) -> None:
+    with connect(_warehouse(tmp_path, _clean_issues()), read_only=True) as conn:
+        frame = load_frame(conn, "stg_jira__comments").drop(columns="body_text")
+    with pytest.raises(GxValidationError, match=r"gx_body_not_empty.*body_text"):
+        validate_frame("stg_jira__comments", frame)
 
 
 def test_dagster_runs_the_suites_as_checks_after_the_models(tmp_path: Path) -> None:
-    path = _warehouse(tmp_path, [*_clean_issues(), _issue(6, resolutiondate="2025-02-27T09:00:00.000+0000")])
+    path = _warehouse(
+        tmp_path, [*_clean_issues(), _issue(6, resolutiondate="2025-02-27T09:00:00.000+0000")]
+    )
     result = dg.materialize(
         [*_staging_assets(), *gx_checks],
         resources={"warehouse": WarehouseResource(path=str(path))},
     )
     assert result.success
     evaluations = {
-        e.check_name: e for e in result.get_asset_check_evaluations() if e.check_name.startswith("gx_")
+        e.check_name: e
+        for e in result.get_asset_check_evaluations()
+        if e.check_name.startswith("gx_")
     }
     assert set(evaluations) == {e.name for s in SUITES.values() for e in s.expectations}
     warned = evaluations["gx_resolved_after_created"]
     assert (warned.passed, warned.severity) == (False, dg.AssetCheckSeverity.WARN)
     assert warned.metadata["unexpected_count"].value == 1
     assert warned.metadata["element_count"].value == 6
-    assert round(warned.metadata["unexpected_percent"].value, 1) == 16.7
+    assert warned.metadata["unexpected_percent"] == dg.MetadataValue.float(16.667)
     assert warned.metadata["examples"].value == "OPS-6"
     unique = evaluations["gx_issue_id_unique"]
     assert (unique.passed, unique.severity) == (True, dg.AssetCheckSeverity.ERROR)
     assert all(e.passed for name, e in evaluations.items() if name != "gx_resolved_after_created")
 
 
-def test_a_failing_blocking_check_stops_the_downstream_model(tmp_path: Path) -> None:
-    path = _warehouse(tmp_path, _clean_issues())
-    # Straight into the built table: the model's own yml tests would catch it in a rebuild.
-    _duplicate_issue(path, "OPS-3")
+def _status_changes_behind_issue_checks(path: Path) -> dg.ExecuteInProcessResult:
     issue_checks = [
         key
         for checks in gx_checks
         for key in checks.check_keys
         if key.asset_key == dg.AssetKey("stg_jira__issues")
     ]
-    result = dg.materialize(
+    return dg.materialize(
         [*_staging_assets(), *gx_checks],
         selection=dg.AssetSelection.assets("stg_jira__status_changes")
         | dg.AssetSelection.checks(*issue_checks),
         resources={"warehouse": WarehouseResource(path=str(path))},
         raise_on_error=False,
     )
-    assert not result.success
-    failed = {e.check_name: e for e in result.get_asset_check_evaluations() if not e.passed}
+
+
+def test_a_failing_blocking_check_stops_the_downstream_model(tmp_path: Path) -> None:
+    path = _warehouse(tmp_path, _clean_issues())
+    clean = _status_changes_behind_issue_checks(path)
+    assert clean.success
+    assert [e.asset_key for e in clean.get_asset_materialization_events()] == [
+        dg.AssetKey("stg_jira__status_changes")
+    ]
+
+    # Straight into the built table: the model's own yml tests would catch it in a rebuild.
+    _duplicate_issue(path, "OPS-3")
+    blocked = _status_changes_behind_issue_checks(path)
+    assert not blocked.success
+    assert blocked.get_failed_step_keys() == {"gx_stg_jira__issues"}
+    assert blocked.get_asset_materialization_events() == []
+    failed = {e.check_name: e for e in blocked.get_asset_check_evaluations() if not e.passed}
     assert set(failed) == {"gx_issue_id_unique"}
     assert failed["gx_issue_id_unique"].severity == dg.AssetCheckSeverity.ERROR
     assert failed["gx_issue_id_unique"].metadata["examples"].value == "OPS-3"
-    assert result.get_asset_materialization_events() == []

@@ -23,7 +23,6 @@ MAX_EXAMPLES = 5
 # Jira servers and our own clocks drift; only a day ahead counts as "in the future".
 FUTURE_SLACK = timedelta(days=1)
 _LATEST_PLAUSIBLE = {"$PARAMETER": "latest_plausible_time"}
-_KNOWN_STATUS_CATEGORIES = ["new", "indeterminate", "done"]
 
 
 @dataclass(frozen=True)
@@ -61,46 +60,44 @@ class GxValidationError(RuntimeError):
     """An expectation could not be evaluated at all (e.g. a column is missing)."""
 
 
-def _blocking(name: str, description: str, expectation: str, **kwargs: Any) -> ExpectationSpec:
-    return ExpectationSpec(name, True, description, expectation, kwargs)
+def _warn(name: str, description: str, expectation: str, **kwargs: Any) -> ExpectationSpec:
+    return ExpectationSpec(name, False, description, expectation, kwargs)
 
 
-def _warn(
-    name: str, description: str, expectation: str, also_reads: tuple[str, ...] = (), **kwargs: Any
-) -> ExpectationSpec:
-    return ExpectationSpec(name, False, description, expectation, kwargs, also_reads)
-
-
-def _not_before(name: str, later: str, earlier: str, description: str) -> ExpectationSpec:
-    return _warn(
-        name,
-        description,
-        "ExpectColumnPairValuesAToBeGreaterThanB",
-        column_A=later,
-        column_B=earlier,
-        or_equal=True,
-        ignore_row_if="either_value_is_missing",
-    )
-
-
-def _unique_and_present(column: str) -> tuple[ExpectationSpec, ...]:
+def _primary_key(column: str) -> tuple[ExpectationSpec, ...]:
     return (
-        _blocking(
+        ExpectationSpec(
             f"gx_{column}_unique",
+            True,
             f"{column} is unique",
             "ExpectColumnValuesToBeUnique",
-            column=column,
+            {"column": column},
         ),
-        _not_null(column),
+        _not_null(column, blocking=True),
     )
 
 
-def _not_null(column: str) -> ExpectationSpec:
-    return _blocking(
+def _not_null(column: str, *, blocking: bool) -> ExpectationSpec:
+    return ExpectationSpec(
         f"gx_{column}_not_null",
+        blocking,
         f"{column} is never null",
         "ExpectColumnValuesToNotBeNull",
-        column=column,
+        {"column": column},
+    )
+
+
+def _not_before(
+    name: str, later: str, earlier: str, also_reads: tuple[str, ...] = ()
+) -> ExpectationSpec:
+    kwargs = {"column_A": later, "column_B": earlier, "or_equal": True}
+    return ExpectationSpec(
+        name,
+        False,
+        f"{later} is not before {earlier} (rows missing either are ignored)",
+        "ExpectColumnPairValuesAToBeGreaterThanB",
+        {**kwargs, "ignore_row_if": "either_value_is_missing"},
+        also_reads,
     )
 
 
@@ -124,113 +121,93 @@ def _not_empty(name: str, column: str) -> ExpectationSpec:
     )
 
 
-SUITES: dict[str, SuiteSpec] = {
-    suite.model: suite
-    for suite in (
-        SuiteSpec(
-            model="stg_jira__issues",
-            query="""
-                select issue_id, issue_key, summary, status_category, priority,
-                    created_at, updated_at, resolved_at
-                from main.stg_jira__issues
-                order by issue_key, issue_id
-            """,
-            key_columns=("issue_key", "issue_id"),
-            expectations=(
-                *_unique_and_present("issue_id"),
-                _not_null("issue_key"),
-                _not_before(
-                    "gx_resolved_after_created",
-                    "resolved_at",
-                    "created_at",
-                    "resolved_at is not before created_at (unresolved issues are ignored)",
-                ),
-                _not_before(
-                    "gx_updated_after_created",
-                    "updated_at",
-                    "created_at",
-                    "updated_at is not before created_at",
-                ),
-                _warn(
-                    "gx_status_category_known",
-                    "status_category is new, indeterminate or done (old Jira servers send none)",
-                    "ExpectColumnValuesToBeInSet",
-                    column="status_category",
-                    value_set=_KNOWN_STATUS_CATEGORIES,
-                ),
-                _not_empty("gx_summary_not_empty", "summary"),
-                _warn(
-                    "gx_priority_mostly_set",
-                    "at least 95% of issues have a priority",
-                    "ExpectColumnValuesToNotBeNull",
-                    column="priority",
-                    mostly=0.95,
-                ),
-                _not_in_future("gx_created_not_in_future", "created_at"),
-            ),
+_ISSUES = SuiteSpec(
+    model="stg_jira__issues",
+    query="""
+        select issue_id, issue_key, summary, status_category, priority,
+            created_at, updated_at, resolved_at
+        from main.stg_jira__issues
+        order by issue_key, issue_id
+    """,
+    key_columns=("issue_key", "issue_id"),
+    expectations=(
+        *_primary_key("issue_id"),
+        _not_null("issue_key", blocking=True),
+        _not_before("gx_resolved_after_created", "resolved_at", "created_at"),
+        _not_before("gx_updated_after_created", "updated_at", "created_at"),
+        _warn(
+            "gx_status_category_known",
+            "status_category is new, indeterminate or done (old Jira servers send none)",
+            "ExpectColumnValuesToBeInSet",
+            column="status_category",
+            value_set=["new", "indeterminate", "done"],
         ),
-        SuiteSpec(
-            model="stg_jira__status_changes",
-            query="""
-                select status_change_id, issue_key, from_status, to_status, changed_at
-                from main.stg_jira__status_changes
-                order by issue_key, status_change_id
-            """,
-            key_columns=("issue_key", "status_change_id"),
-            expectations=(
-                *_unique_and_present("status_change_id"),
-                _warn(
-                    "gx_to_status_not_null",
-                    "every transition names the status entered",
-                    "ExpectColumnValuesToNotBeNull",
-                    column="to_status",
-                ),
-                _warn(
-                    "gx_from_status_differs",
-                    "from_status differs from to_status (a transition that changes nothing)",
-                    "ExpectSelectColumnValuesToBeUniqueWithinRecord",
-                    column_list=["from_status", "to_status"],
-                ),
-                _not_in_future("gx_changed_not_in_future", "changed_at"),
-            ),
+        _not_empty("gx_summary_not_empty", "summary"),
+        _warn(
+            "gx_priority_mostly_set",
+            "at least 95% of issues have a priority",
+            "ExpectColumnValuesToNotBeNull",
+            column="priority",
+            mostly=0.95,
         ),
-        SuiteSpec(
-            model="stg_jira__comments",
-            # Aggregated per issue so a duplicated issue_id cannot fan out comment rows and make
-            # the comment_key checks fail for a problem that belongs to stg_jira__issues.
-            query="""
-                select comments.comment_key, comments.issue_key, comments.body_text,
-                    comments.created_at, issues.issue_created_at
-                from main.stg_jira__comments as comments
-                left join (
-                    select issue_id, min(created_at) as issue_created_at
-                    from main.stg_jira__issues
-                    group by issue_id
-                ) as issues using (issue_id)
-                order by comments.issue_key, comments.comment_key
-            """,
-            key_columns=("issue_key", "comment_key"),
-            expectations=(
-                *_unique_and_present("comment_key"),
-                _warn(
-                    "gx_comment_after_issue_created",
-                    "a comment is not older than its issue",
-                    "ExpectColumnPairValuesAToBeGreaterThanB",
-                    also_reads=("stg_jira__issues",),
-                    column_A="created_at",
-                    column_B="issue_created_at",
-                    or_equal=True,
-                    ignore_row_if="either_value_is_missing",
-                ),
-                _not_empty("gx_body_not_empty", "body_text"),
-            ),
+        _not_in_future("gx_created_not_in_future", "created_at"),
+    ),
+)
+
+_STATUS_CHANGES = SuiteSpec(
+    model="stg_jira__status_changes",
+    query="""
+        select status_change_id, issue_key, from_status, to_status, changed_at
+        from main.stg_jira__status_changes
+        order by issue_key, status_change_id
+    """,
+    key_columns=("issue_key", "status_change_id"),
+    expectations=(
+        *_primary_key("status_change_id"),
+        _not_null("to_status", blocking=False),
+        _warn(
+            "gx_from_status_differs",
+            "from_status differs from to_status (else the transition changes nothing)",
+            "ExpectSelectColumnValuesToBeUniqueWithinRecord",
+            column_list=["from_status", "to_status"],
         ),
-    )
-}
+        _not_in_future("gx_changed_not_in_future", "changed_at"),
+    ),
+)
+
+_COMMENTS = SuiteSpec(
+    model="stg_jira__comments",
+    # One row per issue_id, so a duplicated issue cannot fan out comments and fail the
+    # comment_key checks for a problem that belongs to stg_jira__issues.
+    query="""
+        select comments.comment_key, comments.issue_key, comments.body_text,
+            comments.created_at, issues.issue_created_at
+        from main.stg_jira__comments as comments
+        left join (
+            select issue_id, min(created_at) as issue_created_at
+            from main.stg_jira__issues
+            group by issue_id
+        ) as issues using (issue_id)
+        order by comments.issue_key, comments.comment_key
+    """,
+    key_columns=("issue_key", "comment_key"),
+    expectations=(
+        *_primary_key("comment_key"),
+        _not_before(
+            "gx_comment_after_issue_created",
+            "created_at",
+            "issue_created_at",
+            also_reads=("stg_jira__issues",),
+        ),
+        _not_empty("gx_body_not_empty", "body_text"),
+    ),
+)
+
+SUITES: dict[str, SuiteSpec] = {s.model: s for s in (_ISSUES, _STATUS_CHANGES, _COMMENTS)}
 
 
 def load_frame(conn: duckdb.DuckDBPyConnection, model: str) -> pd.DataFrame:
-    """The rows a suite validates; read separately so the warehouse can be closed before GX runs."""
+    """The rows a suite validates; read apart so the warehouse can be closed before GX runs."""
     return conn.sql(SUITES[model].query).df()
 
 
@@ -247,31 +224,24 @@ def validate_frame(
     suite = SUITES[model]
     runtime = _runtime()
     with runtime.lock:
-        result = (
-            runtime.batches[model]
-            .get_batch(batch_parameters={"dataframe": frame})
-            .validate(
-                runtime.suites[model],
-                result_format={
-                    "result_format": "SUMMARY",
-                    "unexpected_index_column_names": list(suite.key_columns),
-                },
-                expectation_parameters={
-                    "latest_plausible_time": datetime.now(UTC) + FUTURE_SLACK,
-                },
-            )
+        batch = runtime.batches[model].get_batch(batch_parameters={"dataframe": frame})
+        result = batch.validate(
+            runtime.suites[model],
+            result_format={
+                "result_format": "SUMMARY",
+                "unexpected_index_column_names": list(suite.key_columns),
+            },
+            expectation_parameters={"latest_plausible_time": datetime.now(UTC) + FUTURE_SLACK},
         )
+    # GX does not keep the suite's order in its results.
     by_name = {r.expectation_config.meta["check"]: r for r in result.results}
     outcomes = []
     for spec in suite.expectations:
         if names is not None and spec.name not in names:
             continue
         item = by_name[spec.name]
-        if item.exception_info.get("raised_exception"):
-            raise GxValidationError(
-                f"{model}: {spec.name} could not be evaluated: "
-                f"{item.exception_info.get('exception_message')}"
-            )
+        if error := _exception_message(item.exception_info):
+            raise GxValidationError(f"{model}: {spec.name} could not be evaluated: {error}")
         outcomes.append(
             ExpectationOutcome(
                 name=spec.name,
@@ -287,6 +257,15 @@ def validate_frame(
     return tuple(outcomes)
 
 
+def _exception_message(info: Mapping[str, Any]) -> str | None:
+    # Flat for an expectation's own error, keyed by metric id when its metrics failed.
+    entries = [info] if "raised_exception" in info else list(info.values())
+    for entry in entries:
+        if isinstance(entry, Mapping) and entry.get("raised_exception"):
+            return str(entry.get("exception_message") or "unknown error")
+    return None
+
+
 def _examples(rows: Iterable[Mapping[str, Any]], key_columns: tuple[str, ...]) -> tuple[str, ...]:
     import pandas as pd
 
@@ -300,7 +279,7 @@ def _examples(rows: Iterable[Mapping[str, Any]], key_columns: tuple[str, ...]) -
     return tuple(keys)
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Runtime:
     lock: threading.Lock
     batches: dict[str, Any]
@@ -311,6 +290,7 @@ _RUNTIME_LOCK = threading.Lock()
 
 
 def _runtime() -> _Runtime:
+    # The cache alone would let two threads both build it on first use.
     with _RUNTIME_LOCK:
         return _build_runtime()
 
@@ -323,7 +303,7 @@ def _build_runtime() -> _Runtime:
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
-    # tqdm bars would interleave with Dagster's logs; TQDM_DISABLE is not honoured by GX.
+    # tqdm bars would interleave with Dagster's logs, and GX ignores TQDM_DISABLE.
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     source = context.data_sources.add_pandas(name="warehouse")
     batches: dict[str, Any] = {}

@@ -7,6 +7,7 @@ every generated issue, which is what keeps 100k issues cheap; consumers must not
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -132,9 +133,53 @@ def emoji(short_name: str, code_point: str, glyph: str) -> dict[str, Any]:
     return {"type": "emoji", "attrs": {"shortName": short_name, "id": code_point, "text": glyph}}
 
 
+_MM_SS = tuple(f"{m:02d}:{s:02d}" for m in range(60) for s in range(60))
+_MILLIS = tuple(f"{ms:03d}" for ms in range(1000))
+
+
+class Zone:
+    """Jira timestamps (`2025-11-03T14:05:00.000+0900`) from epoch milliseconds in one zone.
+
+    Formatting is the generator's hot spot (a dozen stamps per issue), so the text up to the
+    minute is cached per UTC hour; that holds for zones whose offset is whole hours, and the
+    others take the slower path.
+    """
+
+    def __init__(self, tz: str) -> None:
+        self.tz = tz
+        self._info = ZoneInfo(tz)
+        self._hours: dict[int, tuple[str, str, bool]] = {}
+
+    def __call__(self, ms: int) -> str:
+        hour, rest = divmod(ms, HOUR)
+        found = self._hours.get(hour)
+        if found is None:
+            found = self._hours[hour] = self._hour(hour)
+        if found[2]:
+            moment = datetime.fromtimestamp(ms // 1000, UTC).astimezone(self._info)
+            return f"{moment:%Y-%m-%dT%H:%M:%S}.{ms % 1000:03d}{moment:%z}"
+        seconds, millis = divmod(rest, 1000)
+        return f"{found[0]}{_MM_SS[seconds]}.{_MILLIS[millis]}{found[1]}"
+
+    def _hour(self, hour: int) -> tuple[str, str, bool]:
+        """(local "YYYY-MM-DDTHH:", "+0900", whether the offset is not whole hours)."""
+        moment = datetime.fromtimestamp(hour * 3600, UTC).astimezone(self._info)
+        delta = moment.utcoffset()
+        offset = int(delta.total_seconds()) * 1000 if delta is not None else 0
+        return f"{moment:%Y-%m-%dT%H}:", f"{moment:%z}", offset % HOUR != 0
+
+
+@cache
+def zone(tz: str) -> Zone:
+    return Zone(tz)
+
+
+SEOUL = zone("Asia/Seoul")
+
+
 class Actor(NamedTuple):
     user: dict[str, Any]
-    tz: str
+    stamp: Zone  # formats times in the person's own zone
     handle: str
     mention: dict[str, Any]
 
@@ -151,7 +196,7 @@ def actor(index: int, person: Person) -> Actor:
         "accountType": "atlassian",
     }
     attrs = {"id": account, "text": f"@{person.name}", "accessLevel": ""}
-    return Actor(user, person.tz, person.handle, {"type": "mention", "attrs": attrs})
+    return Actor(user, zone(person.tz), person.handle, {"type": "mention", "attrs": attrs})
 
 
 _BOT_ID = "557058:f58131cb-b67d-43c7-b30d-6b58d40bd077"
@@ -164,7 +209,7 @@ AUTOMATION = Actor(
         "timeZone": "Asia/Seoul",
         "accountType": "app",
     },
-    "Asia/Seoul",
+    zone("Asia/Seoul"),
     "automation",
     {},
 )
@@ -173,32 +218,6 @@ AUTOMATION = Actor(
 def midnight_kst(ordinal: int) -> int:
     """Epoch milliseconds of 00:00 Asia/Seoul on the given proleptic ordinal day."""
     return (ordinal - _EPOCH_ORDINAL) * DAY - KST
-
-
-class Clock:
-    """Jira timestamps from epoch milliseconds in a person's zone (offsets cached per hour)."""
-
-    def __init__(self) -> None:
-        self._offsets: dict[tuple[str, int], tuple[int, str]] = {}
-        self._days: dict[int, str] = {}
-
-    def __call__(self, ms: int, tz: str) -> str:
-        key = (tz, ms // HOUR)
-        found = self._offsets.get(key)
-        if found is None:
-            moment = datetime.fromtimestamp(key[1] * 3600, UTC).astimezone(ZoneInfo(tz))
-            delta = moment.utcoffset()
-            offset = int(delta.total_seconds()) * 1000 if delta is not None else 0
-            size, sign = abs(offset), "+" if offset >= 0 else "-"
-            found = (offset, f"{sign}{size // HOUR:02d}{size % HOUR // MIN:02d}")
-            self._offsets[key] = found
-        days, rest = divmod(ms + found[0], DAY)
-        day = self._days.get(days)
-        if day is None:
-            day = self._days[days] = date.fromordinal(_EPOCH_ORDINAL + days).isoformat()
-        hour, rest = divmod(rest, HOUR)
-        minute, rest = divmod(rest, MIN)
-        return f"{day}T{hour:02d}:{minute:02d}:{rest // 1000:02d}.{rest % 1000:03d}{found[1]}"
 
 
 def _item(
@@ -228,6 +247,7 @@ class Trail:
     """A ticket's history as it happens: changelog entries and comments, in time order."""
 
     def __init__(self, created: int, priority: str) -> None:
+        self.created = created
         self.events: list[tuple[int, Actor, list[dict[str, Any]]]] = []
         self.comments: list[tuple[int, Actor, dict[str, Any]]] = []
         self.status, self.priority = OPEN, priority

@@ -160,16 +160,16 @@ POD_SPEC_YAML = (
 _T = Pattern
 TOIL: tuple[Pattern, ...] = (
     _T("access_jenkins", "access_request", "ko", "[권한 신청] {user} Jenkins 접근 권한 요청",
-       30, 0.0, {"system": "Jenkins"}),
+       28, 0.0, {"system": "Jenkins"}),
     _T("access_readonly", "access_request", "en", "Grant read-only access to {system} for {user}",
-       20, 0.6, {"level": "read-only"}),
+       24, 0.8, {"level": "read-only"}),
     _T("access_aws_console", "access_request", "ko", "AWS {awsenv} 콘솔 {level} 권한 요청 ({user})",
        15, 0.0, {"system": "AWS {awsenv} console"}),
-    _T("deploy_ko", "deployment", "ko", "{svc} {env} 배포 요청 v{ver}", 42, 0.3, {}),
-    _T("deploy_en", "deployment", "en", "Deploy {svc} v{ver} to {env}", 20, 0.0, {}),
+    _T("deploy_ko", "deployment", "ko", "{svc} {env} 배포 요청 v{ver}", 36, 0.4, {}),
+    _T("deploy_en", "deployment", "en", "Deploy {svc} v{ver} to {env}", 26, 0.0, {}),
     _T("jenkins_job", "devops_tools", "ko", "Jenkins job 생성: {svc}-build", 30, 0.0,
        {"tool": "Jenkins", "target": "{svc}-build"}),
-    _T("harbor_project", "devops_tools", "ko", "Harbor project 생성 요청 {team}", 12, 1.5,
+    _T("harbor_project", "devops_tools", "ko", "Harbor project 생성 요청 {team}", 12, 2.5,
        {"tool": "Harbor", "target": "{team}"}),
     _T("argocd_app", "devops_tools", "ko", "ArgoCD 애플리케이션 등록 요청 - {svc} ({env})", 16, 0.0,
        {"tool": "ArgoCD", "target": "{svc}-{env}"}),
@@ -180,7 +180,7 @@ TOIL: tuple[Pattern, ...] = (
     _T("sqs_queue", "cloud_resource", "en", "Create SQS queue {svc}-events-{env}", 20, 0.0,
        {"rtype": "SQS queue"}),
     _T("hpa_max_replicas", "k8s_service", "ko", "Increase HPA max replicas for {svc} pods in {env}",
-       30, 1.5, {"intro": "트래픽 증가로 {svc} HPA max replicas 상향이 필요합니다 ({env})."}),
+       30, 2.5, {"intro": "트래픽 증가로 {svc} HPA max replicas 상향이 필요합니다 ({env})."}),
     _T("k8s_new_service", "k8s_service", "ko", "[신규 서비스] {svc} K8S 서비스 생성 요청 ({env})",
        35, 0.0, {}),
     _T("rds_new_db", "rds", "ko", "RDS {engine} 신규 DB 생성 ({env})", 55, 0.0, {}),
@@ -195,6 +195,7 @@ ADHOC: dict[str, tuple[tuple[str, str, dict[str, str]], ...]] = {
         ("ko", "{user} 신규 입사자 권한 신청", {}),
         ("en", "Access request: {system} ({level})", {}),
         ("en", "SSO group membership for {user} ({team})", {"system": "SSO ({team})"}),
+        ("en", "VPN account for {user}", {"system": "VPN"}),
     ),
     "deployment": (
         ("ko", "[hotfix] {svc} v{ver} 긴급 배포 요청", {"env": "prod"}),
@@ -202,6 +203,7 @@ ADHOC: dict[str, tuple[tuple[str, str, dict[str, str]], ...]] = {
         ("ko", "{env} {svc} 릴리즈 요청", {}),
         ("en", "Release {svc} v{ver} to {env}", {}),
         ("en", "Rollback {svc} in {env} to v{ver}", {}),
+        ("en", "Hotfix rollout for {svc} (v{ver})", {"env": "prod"}),
     ),
     "devops_tools": (
         ("ko", "SonarQube 프로젝트 생성 요청 - {svc}", {"tool": "SonarQube", "target": "{svc}"}),
@@ -214,6 +216,7 @@ ADHOC: dict[str, tuple[tuple[str, str, dict[str, str]], ...]] = {
         ("ko", "GitLab Runner 추가 요청 ({team})", {"tool": "GitLab Runner", "target": "{team}"}),
         ("en", "Set up SonarQube project for {svc}", {"tool": "SonarQube", "target": "{svc}"}),
         ("en", "Add Grafana alert for {svc} latency", {"tool": "Grafana", "target": "{svc}"}),
+        ("en", "Nexus repository for the {team} team", {"tool": "Nexus", "target": "{team}-maven"}),
     ),
     "cloud_resource": (
         ("ko", "ElastiCache Redis 생성 요청 ({svc}, {env})", {"rtype": "ElastiCache Redis"}),
@@ -226,6 +229,7 @@ ADHOC: dict[str, tuple[tuple[str, str, dict[str, str]], ...]] = {
         ("ko", "{svc} namespace 생성 요청 ({env})", {}),
         ("ko", "{svc} ingress 도메인 추가 요청", {}),
         ("en", "New service on k8s: {svc}", {}),
+        ("en", "Create namespace for {svc} in {env}", {}),
     ),
     "rds": (
         ("ko", "{svc} PostgreSQL 데이터베이스 생성 요청", {"engine": "PostgreSQL"}),
@@ -249,7 +253,7 @@ ADHOC: dict[str, tuple[tuple[str, str, dict[str, str]], ...]] = {
         ("ko", "방화벽 오픈 요청 {svc} → {partner}", {}),
         ("en", "TLS certificate renewal for {domain}", {}),
         ("en", "Question about log retention for {svc}", {}),
-        ("en", "Cost breakdown for the {team} team", {}),
+        ("en", "Cost report for the {team} team", {}),
     ),
 }
 # Share of each category's tickets that are one-offs rather than a recurring template.

@@ -1,13 +1,16 @@
-"""Raw landing tables, loaded from Jira JSON exports (the bundled sample by default)."""
+"""Raw landing tables, from the Jira REST API or from Jira JSON exports."""
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 import dagster as dg
 from pydantic import Field
 
+from ticket_analytics.defs.ingest.resources import JiraResource
 from ticket_analytics.defs.resources import WarehouseResource
+from ticket_analytics.ingest.jira_sync import SyncOptions, sync_jira
 from ticket_analytics.paths import SAMPLE_DIR
 from ticket_analytics.warehouse.file_ingest import ingest_files
 
@@ -15,14 +18,31 @@ RAW_ISSUES = dg.AssetKey(["raw", "issues"])
 RAW_CHANGELOG = dg.AssetKey(["raw", "changelog"])
 RAW_COMMENTS = dg.AssetKey(["raw", "comments"])
 RAW_REJECTED = dg.AssetKey(["raw", "rejected_issues"])
+_TABLES = {
+    RAW_ISSUES: "issues",
+    RAW_CHANGELOG: "changelog",
+    RAW_COMMENTS: "comments",
+    RAW_REJECTED: "rejected_issues",
+}
+_COUNTS = (
+    "select 'issues', count(*) from raw.issues union all "
+    "select 'changelog', count(*) from raw.changelog union all "
+    "select 'comments', count(*) from raw.comments union all "
+    "select 'rejected_issues', count(*) from raw.rejected_issues"
+)
 
 
-class JiraFilesConfig(dg.Config):
+class RawJiraConfig(dg.Config):
+    source: Literal["auto", "jira", "files"] = Field(
+        default="auto",
+        description="auto: the Jira API when JIRA_URL is set, else files. jira / files: force one.",
+    )
     path: str = Field(
         default="",
-        description="A Jira JSON export (file or directory). Empty: the bundled sample data, "
-        "generated on first use.",
+        description="files: a Jira JSON export (file or directory); empty means the bundled "
+        "sample tickets, generated on first use.",
     )
+    full: bool = Field(default=False, description="jira: resync everything, not just changes.")
 
 
 def ensure_sample(directory: Path = SAMPLE_DIR) -> Path:
@@ -49,37 +69,70 @@ def ensure_sample(directory: Path = SAMPLE_DIR) -> Path:
     ],
     group_name="ingest",
 )
-def raw_jira_files(
-    context: dg.AssetExecutionContext, config: JiraFilesConfig, warehouse: WarehouseResource
+def raw_jira(
+    context: dg.AssetExecutionContext,
+    config: RawJiraConfig,
+    warehouse: WarehouseResource,
+    jira: JiraResource,
 ) -> Iterator[dg.MaterializeResult]:
-    """Load Jira search pages, issues, comment pages or NDJSON into the raw tables.
+    """Land Jira issues, changelogs and comments in the raw tables.
 
-    Idempotent: keyed by issue id, a newer `updated` wins, and replaying a load changes nothing.
+    From the Jira REST API (incremental, page by page, nothing lost: see README) or from JSON
+    exports. Idempotent: keyed by issue id, a newer `updated` wins; replays change nothing.
     """
-    source = Path(config.path) if config.path else ensure_sample()
+    use_jira = config.source == "jira" or (config.source == "auto" and jira.is_configured)
+    if use_jira:
+        with jira.client() as client:
+            stats = sync_jira(
+                client,
+                warehouse.file,
+                SyncOptions(scope=jira.jql, full=config.full),
+                progress=lambda message: context.log.info(message),
+            )
+        for note in stats.notes:
+            context.log.warning(note)
+        run_metadata: dict[str, object] = {"source": "jira", **stats.as_metadata()}
+    else:
+        source = Path(config.path) if config.path else ensure_sample()
 
-    def progress(done: int, total: int, file: Path) -> None:
-        if done == total or done % 10 == 0:
-            context.log.info(f"parsed {done}/{total} files (last: {file.name})")
+        def progress(done: int, total: int, file: Path) -> None:
+            if done == total or done % 10 == 0:
+                context.log.info(f"parsed {done}/{total} files (last: {file.name})")
 
-    with warehouse.connect() as conn:
-        stats = ingest_files(conn, source, progress=progress)
-        counts = dict(
-            conn.execute(
-                "select 'issues', count(*) from raw.issues union all "
-                "select 'changelog', count(*) from raw.changelog union all "
-                "select 'comments', count(*) from raw.comments union all "
-                "select 'rejected_issues', count(*) from raw.rejected_issues"
-            ).fetchall()
-        )
-    load_metadata = {**stats.as_metadata(), "files": len(stats.sources), "path": str(source)}
-    for key, table in (
-        (RAW_ISSUES, "issues"),
-        (RAW_CHANGELOG, "changelog"),
-        (RAW_COMMENTS, "comments"),
-        (RAW_REJECTED, "rejected_issues"),
-    ):
+        with warehouse.connect() as conn:
+            loaded = ingest_files(conn, source, progress=progress)
+        run_metadata = {
+            "source": "files",
+            "path": str(source),
+            "files": len(loaded.sources),
+            **loaded.as_metadata(),
+        }
+
+    with warehouse.connect(read_only=True) as conn:
+        counts = dict(conn.execute(_COUNTS).fetchall())
+    for key, table in _TABLES.items():
         metadata = {"dagster/row_count": counts[table]}
         if key == RAW_ISSUES:
-            metadata |= load_metadata
+            metadata |= run_metadata
         yield dg.MaterializeResult(asset_key=key, metadata=metadata)
+
+
+@dg.asset_check(
+    asset=RAW_ISSUES, description="Jira's count for each synced scope matches the warehouse (WARN)."
+)
+def jira_counts_match(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    with warehouse.connect(read_only=True) as conn:
+        rows = conn.execute(
+            "select scope, jira_count, warehouse_count from meta.jira_sync_state order by scope"
+        ).fetchall()
+    mismatched = [(scope, j, w) for scope, j, w in rows if j is not None and j != w]
+    return dg.AssetCheckResult(
+        passed=not mismatched,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "scopes": len(rows),
+            "mismatches": dg.MetadataValue.md(
+                "\n".join(f"- `{s}`: Jira {j}, warehouse {w}" for s, j, w in mismatched) or "none"
+            ),
+        },
+    )
