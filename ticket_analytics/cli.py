@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -20,7 +21,10 @@ def _print_result(result: object) -> int:
         assert materialization is not None
         rows = materialization.metadata.get("dagster/row_count")
         count = f"{rows.value:>9,} rows" if rows is not None else ""
-        print(f"  built {materialization.asset_key.to_user_string():<40} {count}")
+        name = materialization.asset_key.to_user_string()
+        if materialization.partition:
+            name += f" [{materialization.partition}]"
+        print(f"  built {name:<40} {count}")
     failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed]
     for evaluation in failed_checks:
         print(
@@ -106,19 +110,26 @@ def cmd_sql(args: argparse.Namespace) -> int:
     import duckdb
     import polars as pl
 
+    from ticket_analytics.paths import snapshot_path
     from ticket_analytics.warehouse.connection import connect
 
-    path = warehouse_path()
+    live = warehouse_path()
+    # The snapshot never blocks a run; the live file only when asked for.
+    path = live if args.live or not snapshot_path(live).exists() else snapshot_path(live)
     if not path.exists():
         print(f"error: {path} does not exist yet; run `make demo` first", file=sys.stderr)
         return 2
+    query = (
+        Path(args.query).read_text(encoding="utf-8") if args.query.endswith(".sql") else args.query
+    )
     with connect(path, read_only=True) as conn:
         try:
-            frame = conn.sql(args.query).pl()
+            frame = conn.sql(query).pl()
         except duckdb.Error as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
-    with pl.Config(tbl_rows=args.limit, tbl_cols=-1, fmt_str_lengths=60):
+    width = max(shutil.get_terminal_size((160, 40)).columns, 120)
+    with pl.Config(tbl_rows=args.limit, tbl_cols=-1, fmt_str_lengths=60, tbl_width_chars=width):
         print(frame)
     return 0
 
@@ -150,8 +161,9 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="sample data → warehouse → models, end to end")
     demo.set_defaults(handler=cmd_demo)
 
-    sql = commands.add_parser("sql", help="run a read-only query against the warehouse")
-    sql.add_argument("query")
+    sql = commands.add_parser("sql", help="query the analysts' snapshot (read-only)")
+    sql.add_argument("query", help="SQL text, or a .sql file such as sql/analyst/top_toil.sql")
+    sql.add_argument("--live", action="store_true", help="query the live warehouse instead")
     sql.add_argument("--limit", type=int, default=50, help="rows to print")
     sql.set_defaults(handler=cmd_sql)
     return parser

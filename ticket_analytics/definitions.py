@@ -11,6 +11,8 @@ from ticket_analytics.defs.ingest.assets import jira_counts_match, raw_jira
 from ticket_analytics.defs.ingest.resources import JiraResource
 from ticket_analytics.defs.models.assets import build_model_assets, monthly_schedule
 from ticket_analytics.defs.models.partitions import MONTHLY
+from ticket_analytics.defs.quality.checks import gx_checks
+from ticket_analytics.defs.reports.snapshot import analyst_snapshot
 from ticket_analytics.defs.resources import WarehouseResource
 
 
@@ -35,12 +37,13 @@ llm_classifications = dg.AssetSpec(
 refresh_job = dg.define_asset_job(
     "refresh_job",
     selection=dg.AssetSelection.all() - dg.AssetSelection.assets(*monthly_assets),
-    description="Sync Jira (or load the configured files) and rebuild every unpartitioned model.",
+    description="Sync Jira (or load the configured files), rebuild every unpartitioned model "
+    "and publish the analysts' snapshot.",
 )
 
 defs = dg.Definitions(
-    assets=[raw_jira, catalog_tables, llm_classifications, *model_assets],
-    asset_checks=[jira_counts_match],
+    assets=[raw_jira, catalog_tables, llm_classifications, *model_assets, analyst_snapshot],
+    asset_checks=[jira_counts_match, *gx_checks],
     jobs=[refresh_job],
     schedules=[
         dg.ScheduleDefinition(job=refresh_job, cron_schedule="0 * * * *", name="hourly_refresh"),

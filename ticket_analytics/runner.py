@@ -84,15 +84,17 @@ def build(
             if isinstance(a, dg.AssetsDefinition) and a.partitions_def == MONTHLY
         )
     )
-    unpartitioned = dg.AssetSelection.all() - monthly
+    # Reports and the analysts' snapshot read the monthly marts too, so they come last.
+    reports = dg.AssetSelection.groups("reports")
+    unpartitioned = dg.AssetSelection.all() - monthly - reports
     if not include_ingest:
         unpartitioned = unpartitioned - dg.AssetSelection.groups("ingest")
     results = [run(unpartitioned, run_config=run_config, dagster_instance=dagster_instance)]
     if not results[0].success:
         return results
     for month in months_with_data(warehouse_path()) if months is None else months:
-        result = run(monthly, partition_key=month, dagster_instance=dagster_instance)
-        results.append(result)
-        if not result.success:
-            break
+        results.append(run(monthly, partition_key=month, dagster_instance=dagster_instance))
+        if not results[-1].success:
+            return results
+    results.append(run(reports, dagster_instance=dagster_instance))
     return results

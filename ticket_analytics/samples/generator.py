@@ -10,22 +10,28 @@ issues cheap: treat the payloads as read-only.
 from __future__ import annotations
 
 import base64
+import calendar
 import json
+import math
 import os
+from bisect import bisect
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from itertools import accumulate
 from pathlib import Path
 from random import Random
 from typing import Any
 
 import yaml
 
+from ticket_analytics.samples import jira_shapes as js
 from ticket_analytics.samples import templates as tpl
-from ticket_analytics.samples.issues import IssueFactory, LabeledIssue, month_span
+from ticket_analytics.samples.issues import IssueFactory, LabeledIssue
 from ticket_analytics.samples.jira_shapes import (
     CLOSED,
+    HOUR,
     IN_PROGRESS,
     OPEN,
     REOPENED,
@@ -46,6 +52,11 @@ __all__ = [
     "generate_labeled_issues",
     "write_sample",
 ]
+
+
+_CATEGORIES = tuple(tpl.CATEGORY_WEIGHTS)
+_CATEGORY_CUM = tuple(accumulate(tpl.CATEGORY_WEIGHTS.values()))
+_BUSY_HOURS = (9, 10, 10, 11, 11, 13, 13, 14, 14, 15, 15, 16, 16, 17, 17, 18)
 
 
 @dataclass(frozen=True)
@@ -70,7 +81,17 @@ def generate_labeled_issues(
         raise ValueError(f"months must be at least 1, got {months}")
     if per_month < 0:
         raise ValueError(f"per_month must not be negative, got {per_month}")
-    return IssueFactory(Random(seed), until, months, per_month, project_key).run()
+    return _generate(Random(seed), until, months, per_month, project_key)
+
+
+def _generate(
+    rng: Random, until: date, months: int, per_month: int, project_key: str
+) -> Iterator[LabeledIssue]:
+    factory = IssueFactory(rng, until, months, project_key)
+    for index, (year, month, days) in enumerate(_month_span(until, months)):
+        label = f"{year:04d}-{month:02d}"
+        for created, category in _schedule(rng, year, month, days, per_month):
+            yield factory.issue(created, category, index, label)
 
 
 def generate_issues(
@@ -107,7 +128,7 @@ def write_sample(
     out_dir.mkdir(parents=True, exist_ok=True)
     for stale in sorted(out_dir.glob("page-*.json")):
         stale.unlink()
-    tally = _Tally([f"{y:04d}-{m:02d}" for y, m, _ in month_span(until, months)])
+    tally = _Tally([f"{y:04d}-{m:02d}" for y, m, _ in _month_span(until, months)])
     pages: list[Path] = []
     full: list[dict[str, Any]] | None = None  # held back until we know whether it is the last
     chunk: list[dict[str, Any]] = []
@@ -142,6 +163,41 @@ def write_sample(
         by_month=dict(tally.by_month),
         by_category=dict(tally.by_category),
     )
+
+
+def _month_span(until: date, months: int) -> list[tuple[int, int, int]]:
+    """(year, month, days to fill) for the `months` calendar months ending with until's."""
+    year, month, span = until.year, until.month, []
+    for _ in range(months):
+        span.append((year, month, calendar.monthrange(year, month)[1]))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    span.reverse()
+    span[-1] = (until.year, until.month, until.day)
+    return span
+
+
+def _schedule(
+    rng: Random, year: int, month: int, days: int, per_month: int
+) -> list[tuple[int, str]]:
+    """Creation times (epoch ms, sorted) and categories of one month's tickets."""
+    full = calendar.monthrange(year, month)[1]
+    wobble = 1 + 0.06 * math.sin(month * math.pi / 6) + rng.uniform(-0.03, 0.03)
+    first = date(year, month, 1).toordinal()
+    weekdays = (1.0 if date.fromordinal(first + d).weekday() < 5 else 0.15 for d in range(days))
+    day_cum = tuple(accumulate(weekdays))
+    tickets = []
+    for _ in range(round(per_month * wobble * days / full)):
+        category = _CATEGORIES[bisect(_CATEGORY_CUM, rng.random() * _CATEGORY_CUM[-1])]
+        if category == "incident":  # incidents do not keep office hours
+            day, hour = int(rng.random() * days), int(rng.random() * 24)
+        else:
+            day = bisect(day_cum, rng.random() * day_cum[-1])
+            busy = rng.random() < 0.94
+            hour = _BUSY_HOURS[int(rng.random() * 16)] if busy else int(rng.random() * 24)
+        created = js.midnight_kst(first + day) + hour * HOUR + int(rng.random() * HOUR)
+        tickets.append((created, category))
+    tickets.sort()
+    return tickets
 
 
 def _write_page(

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import calendar
-import math
 from bisect import bisect
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import accumulate
@@ -15,31 +13,20 @@ from typing import Any
 from ticket_analytics.catalog import RequiredField, default_catalog
 from ticket_analytics.samples import jira_shapes as js
 from ticket_analytics.samples import templates as tpl
-from ticket_analytics.samples.jira_shapes import CLOSED, DAY, HOUR, MIN, RESOLVED, Actor, Trail
+from ticket_analytics.samples.jira_shapes import CLOSED, DAY, MIN, RESOLVED, Actor, Trail
 from ticket_analytics.samples.lifecycle import Workflow, field_value, label
 
 _EXPAND = "operations,versionedRepresentations,editmeta,changelog,renderedFields"
 _LABELS = {
-    "access_request": "access",
-    "deployment": "release",
-    "devops_tools": "devops-tools",
-    "cloud_resource": "aws",
-    "k8s_service": "eks",
-    "rds": "database",
-    "incident": "incident",
+    "access_request": "access", "deployment": "release", "devops_tools": "devops-tools",
+    "cloud_resource": "aws", "k8s_service": "eks", "rds": "database", "incident": "incident",
     "other": "misc",
-}
-_COMPONENT = {
-    "k8s_service": "EKS",
-    "rds": "RDS",
-    "access_request": "IAM",
-    "deployment": "CI/CD",
-    "other": "Network",
-}
+}  # fmt: skip
+_COMPONENT = {"k8s_service": "EKS", "rds": "RDS", "access_request": "IAM", "deployment": "CI/CD",
+              "other": "Network"}  # fmt: skip
 _MESSAGING = ("SQS queue", "Kafka topic", "SNS topic")
 _PRIORITY_CUM = (2, 16, 78, 95, 100)
 _PRIORITY_NAMES = ("Highest", "High", "Medium", "Low", "Lowest")
-_BUSY_HOURS = (9, 10, 10, 11, 11, 13, 13, 14, 14, 15, 15, 16, 16, 17, 17, 18)
 _AGENT_LOAD = (3.0, 3.0, 3.0, 2.5, 2.0, 1.5, 1.5)
 _ENV_NAMES = tuple(name for name, _ in tpl.ENVS)
 _ENV_CUM = tuple(accumulate(weight for _, weight in tpl.ENVS))
@@ -64,20 +51,11 @@ class LabeledIssue:
     clarifications: int  # moves into Waiting for Customer
 
 
-def month_span(until: date, months: int) -> list[tuple[int, int, int]]:
-    """(year, month, days to generate) for the `months` calendar months ending with until's."""
-    year, month, span = until.year, until.month, []
-    for _ in range(months):
-        span.append((year, month, calendar.monthrange(year, month)[1]))
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    span.reverse()
-    span[-1] = (until.year, until.month, until.day)
-    return span
-
-
 class IssueFactory:
-    def __init__(self, rng: Random, until: date, months: int, per_month: int, key: str) -> None:
-        self.rng, self.per_month, self.key = rng, per_month, key
+    """Makes issues one by one, in creation order (keys and ids are handed out in call order)."""
+
+    def __init__(self, rng: Random, until: date, months: int, key: str) -> None:
+        self.rng, self.key = rng, key
         self.end = js.midnight_kst(until.toordinal() + 1) - 1  # until's last ms, Asia/Seoul
         self.project = {
             "self": f"{js.API}/project/10000",
@@ -92,16 +70,13 @@ class IssueFactory:
         self.agents_cum = tuple(accumulate(_AGENT_LOAD[: len(self.agents)]))
         self.workflow = Workflow(rng, self.end, self._agent)
         self.fields = {c.id: c.required_fields for c in default_catalog().categories}
-        self.categories = tuple(tpl.CATEGORY_WEIGHTS)
-        self.categories_cum = tuple(accumulate(tpl.CATEGORY_WEIGHTS.values()))
         self.patterns = {
-            c: [self._patterns(c, i, months) for i in range(months)] for c in self.categories
+            c: [self._patterns(c, i, months) for i in range(months)] for c in tpl.CATEGORY_WEIGHTS
         }
         self.teams = [
             {"self": f"{js.API}/customFieldOption/{10020 + i}", "value": team, "id": str(10020 + i)}
             for i, team in enumerate(tpl.TEAMS)
         ]
-        self.months = month_span(until, months)
         self.count = self.history_id = self.comment_id = 0
 
     @staticmethod
@@ -121,33 +96,8 @@ class IssueFactory:
     def _agent(self) -> Actor:
         return self.agents[bisect(self.agents_cum, self.rng.random() * self.agents_cum[-1])]
 
-    def run(self) -> Iterator[LabeledIssue]:
-        for index, (year, month, days) in enumerate(self.months):
-            for created, category in self._month(year, month, days):
-                yield self._issue(created, category, index, f"{year:04d}-{month:02d}")
-
-    def _month(self, year: int, month: int, days: int) -> list[tuple[int, str]]:
-        rng = self.rng
-        full = calendar.monthrange(year, month)[1]
-        wobble = 1 + 0.06 * math.sin(month * math.pi / 6) + rng.uniform(-0.03, 0.03)
-        first = date(year, month, 1).toordinal()
-        weekdays = (1.0 if date.fromordinal(first + d).weekday() < 5 else 0.15 for d in range(days))
-        day_cum = tuple(accumulate(weekdays))
-        tickets = []
-        for _ in range(round(self.per_month * wobble * days / full)):
-            pick = rng.random() * self.categories_cum[-1]
-            category = self.categories[bisect(self.categories_cum, pick)]
-            if category == "incident":  # incidents do not keep office hours
-                day, hour = int(rng.random() * days), int(rng.random() * 24)
-            else:
-                day = bisect(day_cum, rng.random() * day_cum[-1])
-                hour = self._pick(_BUSY_HOURS) if rng.random() < 0.94 else int(rng.random() * 24)
-            created = js.midnight_kst(first + day) + hour * HOUR + int(rng.random() * HOUR)
-            tickets.append((created, category))
-        tickets.sort()
-        return tickets
-
-    def _issue(self, created: int, category: str, index: int, month: str) -> LabeledIssue:
+    def issue(self, created: int, category: str, index: int, month: str) -> LabeledIssue:
+        """The issue created at `created` (epoch ms) in the `index`-th month of the span."""
         rng = self.rng
         reporter = self.people[bisect(self.people_cum, rng.random() * self.people_cum[-1])]
         entries, cum = self.patterns[category][index]

@@ -1,4 +1,4 @@
-"""Jira Cloud building blocks for the sample generator: reference objects, ADF, history.
+"""Jira Cloud building blocks for the sample generator: reference objects, ADF, people, time.
 
 Reference objects (statuses, priorities, users, changelog items) are built once and shared by
 every generated issue, which is what keeps 100k issues cheap; consumers must not mutate them.
@@ -141,7 +141,7 @@ class Zone:
     """Jira timestamps (`2025-11-03T14:05:00.000+0900`) from epoch milliseconds in one zone.
 
     Formatting is the generator's hot spot (a dozen stamps per issue), so the text up to the
-    minute is cached per UTC hour; that holds for zones whose offset is whole hours, and the
+    hour is cached per UTC hour; that holds for zones whose offset is whole hours, and the
     others take the slower path.
     """
 

@@ -208,7 +208,7 @@ class Workflow:
         return t
 
     def _ask(self, reporter: Actor, fields: list[RequiredField], lang: str) -> dict[str, Any]:
-        example = "예" if lang == "ko" else "e.g."
+        example = "예:" if lang == "ko" else "e.g."
         return js.doc(
             js.paragraph(reporter.mention, js.text(tpl.ASK_HEAD[lang])),
             js.bullets([f"{label(f, lang)} ({example} {f.example})" for f in fields]),
@@ -220,7 +220,7 @@ class Workflow:
         moved = t + 10_000 + int(self.rng.random() * 60_000)
         if moved > self.end:
             return -1
-        trail.comment(t, agent, plain(self._pick(tpl.RESOLVED[lang])))
+        trail.comment(t, agent, plain(self._pick(tpl.RESOLVED_NOTES[lang])))
         trail.move(moved, agent, RESOLVED, js.RESOLVE_ITEM)
         trail.resolved = moved
         return moved

@@ -1,6 +1,6 @@
 """Texts, people and request templates behind the sample generator.
 
-Every text is checked against the catalog's hints (first matching category wins, in catalog
+Texts are written against the catalog's hints (first matching category wins, in catalog
 order): a request of one category must not carry a hint of a category listed before it, or
 the hint-based classifier would misfile it. The few deliberate ambiguities are marked.
 """
@@ -330,7 +330,7 @@ REPLY_HEAD = {
     "ko": ("요청하신 정보 공유드립니다.", "누락된 내용 추가합니다."),
     "en": ("Here you go:", "Sorry, missed those:"),
 }
-RESOLVED = {
+RESOLVED_NOTES = {
     "ko": (
         "처리 완료했습니다. 확인 부탁드립니다.",
         "작업 완료되었습니다.",

@@ -3,4 +3,4 @@
 import dagster as dg
 
 # Only complete months: the latest partition is last month, which the monthly schedule builds.
-MONTHLY = dg.MonthlyPartitionsDefinition(start_date="2023-01-01")
+MONTHLY = dg.MonthlyPartitionsDefinition(start_date="2023-01", fmt="%Y-%m")

@@ -1,0 +1,14 @@
+-- The ten request templates most worth automating, with the hours a month it would save.
+select
+    toil_rank,
+    category,
+    request_template,
+    ticket_count,
+    round(tickets_per_month, 1) as tickets_per_month,
+    round(total_handling_hours, 1) as total_handling_hours,
+    toil_score,
+    round(automation_hours_saved_per_month, 1) as hours_saved_per_month,
+    example_issue_keys
+from fct_toil_candidates
+order by toil_rank
+limit 10
