@@ -28,8 +28,10 @@ def jira_samples() -> Path:
 
 @pytest.fixture
 def warehouse_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A fresh warehouse path; TA_WAREHOUSE and DAGSTER_HOME point into tmp_path."""
+    """A fresh warehouse path; every place the project writes to points into tmp_path."""
     path = tmp_path / "warehouse.duckdb"
     monkeypatch.setenv("TA_WAREHOUSE", str(path))
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    monkeypatch.setenv("TA_SAMPLE_DIR", str(tmp_path / "sample"))
+    monkeypatch.setenv("TA_REPORTS_DIR", str(tmp_path / "reports"))
     yield path

@@ -47,3 +47,35 @@ def test_sql_errors_are_reported_without_a_traceback(
     assert main(["ingest", "--from", str(page)]) == 0
     assert main(["sql", "select * from no_such_table"]) == 1
     assert "no_such_table" in capsys.readouterr().err
+
+
+def _dump(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    with duckdb.connect(str(path), read_only=True) as conn:
+        tables = conn.sql(
+            "select schema_name, table_name from duckdb_tables() order by all"
+        ).fetchall()
+        return {
+            f"{schema}.{table}": conn.sql(
+                f'select * from "{schema}"."{table}" order by all'
+            ).fetchall()
+            for schema, table in tables
+            if (schema, table) != ("meta", "schema_migrations")
+        }
+
+
+def test_demo_runs_twice_and_leaves_the_same_warehouse(
+    warehouse_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "Where to look next" in out and "fct_monthly_ops [" in out
+    first = _dump(warehouse_file)
+    assert len(first["main.fct_tickets"]) > 2000
+    assert first["raw.rejected_issues"] == []
+
+    assert main(["demo"]) == 0
+    assert _dump(warehouse_file) == first
+    assert (tmp_path / "warehouse.snapshot.duckdb").exists()
+
+    assert main(["sql", "sql/analyst/top_toil.sql"]) == 0
+    assert "toil_rank" in capsys.readouterr().out

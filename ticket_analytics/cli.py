@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from ticket_analytics.paths import SAMPLE_DIR, warehouse_path
+from ticket_analytics.paths import reports_dir, sample_dir, warehouse_path
 
 
 def _print_result(result: object) -> int:
@@ -47,7 +47,11 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
     until = date.fromisoformat(args.until) if args.until else datetime.now(UTC).date()
     summary = write_sample(
-        Path(args.out), months=args.months, seed=args.seed, until=until, per_month=args.per_month
+        Path(args.out) if args.out else sample_dir(),
+        months=args.months,
+        seed=args.seed,
+        until=until,
+        per_month=args.per_month,
     )
     print(f"wrote {summary.issues:,} issues in {len(summary.files)} pages to {summary.out_dir}")
     for month, count in sorted(summary.by_month.items()):
@@ -91,6 +95,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from ticket_analytics.paths import snapshot_path
     from ticket_analytics.runner import build, instance
 
     print("generating the sample tickets (if needed), loading and building every model…")
@@ -99,7 +104,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(
             "\nDone. Where to look next:\n"
             f"  warehouse   {warehouse_path()}\n"
-            f"  sample data {SAMPLE_DIR}\n"
+            f"  sample data {sample_dir()}\n"
+            f"  dashboard   {reports_dir() / 'dashboard.html'}\n"
+            f"  snapshot    {snapshot_path(warehouse_path())}  (analysts: duckdb -readonly …)\n"
             '  query       .venv/bin/ticket-analytics sql "select * from stg_jira__issues limit 5"\n'
             "  Dagster UI  make ui  (http://127.0.0.1:3000)"
         )
@@ -143,7 +150,7 @@ def _parser() -> argparse.ArgumentParser:
     sample.add_argument("--seed", type=int, default=7)
     sample.add_argument("--per-month", type=int, default=450)
     sample.add_argument("--until", help="last day of data, YYYY-MM-DD (default: today)")
-    sample.add_argument("--out", default=str(SAMPLE_DIR))
+    sample.add_argument("--out", default=None, help="default: data/sample ($TA_SAMPLE_DIR)")
     sample.set_defaults(handler=cmd_sample)
 
     ingest = commands.add_parser("ingest", help="load Jira issues into the warehouse")

@@ -12,6 +12,7 @@ from ticket_analytics.defs.ingest.resources import JiraResource
 from ticket_analytics.defs.models.assets import build_model_assets, monthly_schedule
 from ticket_analytics.defs.models.partitions import MONTHLY
 from ticket_analytics.defs.quality.checks import gx_checks
+from ticket_analytics.defs.reports.assets import dashboard_html
 from ticket_analytics.defs.reports.snapshot import analyst_snapshot
 from ticket_analytics.defs.resources import WarehouseResource
 
@@ -42,7 +43,14 @@ refresh_job = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=[raw_jira, catalog_tables, llm_classifications, *model_assets, analyst_snapshot],
+    assets=[
+        raw_jira,
+        catalog_tables,
+        llm_classifications,
+        *model_assets,
+        analyst_snapshot,
+        dashboard_html,
+    ],
     asset_checks=[jira_counts_match, *gx_checks],
     jobs=[refresh_job],
     schedules=[

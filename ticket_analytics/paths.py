@@ -10,14 +10,26 @@ SQL_DIR = PROJECT_ROOT / "sql"
 MIGRATIONS_DIR = SQL_DIR / "migrations"
 MODELS_DIR = PROJECT_ROOT / "dbt_like_models"
 DATA_DIR = PROJECT_ROOT / "data"
-REPORTS_DIR = PROJECT_ROOT / "reports"
-SAMPLE_DIR = DATA_DIR / "sample"
+
+
+def _configured(variable: str, default: Path) -> Path:
+    value = os.environ.get(variable)
+    return Path(value).resolve() if value else default
 
 
 def warehouse_path() -> Path:
     """The DuckDB file: `TA_WAREHOUSE` if set (relative to the working directory), else data/."""
-    configured = os.environ.get("TA_WAREHOUSE")
-    return Path(configured).resolve() if configured else DATA_DIR / "warehouse.duckdb"
+    return _configured("TA_WAREHOUSE", DATA_DIR / "warehouse.duckdb")
+
+
+def sample_dir() -> Path:
+    """Where the bundled sample tickets are generated: `TA_SAMPLE_DIR`, else data/sample."""
+    return _configured("TA_SAMPLE_DIR", DATA_DIR / "sample")
+
+
+def reports_dir() -> Path:
+    """Where report files go: `TA_REPORTS_DIR`, else reports/."""
+    return _configured("TA_REPORTS_DIR", PROJECT_ROOT / "reports")
 
 
 def snapshot_path(warehouse: Path) -> Path:

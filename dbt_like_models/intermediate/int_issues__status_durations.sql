@@ -69,12 +69,12 @@ final as (
         min(visits.entered_at) as first_entered_at,
         max(visits.entered_at) as last_entered_at,
         bool_or(visits.left_at is null) as is_current,
-        sum(
+        round(sum(
             greatest(
                 epoch(coalesce(visits.left_at, greatest(as_of.as_of_at, visits.entered_at)) - visits.entered_at),
                 0
             )
-        ) / 3600.0 as hours_in_status
+        ) / 3600.0, 6) as hours_in_status
     from visits
     cross join as_of
     inner join issues

@@ -54,7 +54,7 @@ monthly_volume as (
 ),
 
 team_hours as (
-    select sum(handling_hours) as total_hours from work
+    select round(sum(handling_hours), 3) as total_hours from work
 ),
 
 groups as (
@@ -66,8 +66,9 @@ groups as (
         count(distinct created_month) as months_active,
         min(created_month) as first_month,
         max(created_month) as last_month,
-        sum(handling_hours) as total_handling_hours,
-        median(handling_hours) as median_handling_hours,
+        -- rounded: float sums depend on the order threads add them in, and ranks must not
+        round(sum(handling_hours), 3) as total_handling_hours,
+        round(median(handling_hours), 3) as median_handling_hours,
         avg((assignee_id is not null)::int) as assigned_share,
         (list(issue_key order by issue_key desc))[1:5] as example_issue_keys
     from work
@@ -149,7 +150,7 @@ scored as (
 final as (
     select
         row_number() over (
-            order by toil_score desc, total_handling_hours desc, request_template
+            order by toil_score desc, total_handling_hours desc, category, request_template, component
         ) as toil_rank,
         category,
         request_template,
@@ -159,17 +160,17 @@ final as (
         strftime(first_month, '%Y-%m') as first_month,
         strftime(last_month, '%Y-%m') as last_month,
         tickets_per_month,
-        tickets_per_month_trend,
+        round(tickets_per_month_trend, 4) as tickets_per_month_trend,
         total_handling_hours,
         median_handling_hours,
-        share_of_team_hours,
+        round(share_of_team_hours, 6) as share_of_team_hours,
         is_repetitive,
         is_manual,
         is_automatable,
         has_no_enduring_value,
         scales_with_load,
         toil_score,
-        automation_hours_saved_per_month,
+        round(automation_hours_saved_per_month, 3) as automation_hours_saved_per_month,
         example_issue_keys
     from scored
 )

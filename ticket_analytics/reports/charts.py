@@ -88,7 +88,11 @@ def throughput_and_lead_time(monthly_ops: pl.DataFrame) -> go.Figure:
     ):
         figure.add_trace(
             go.Scatter(
-                x=x, y=months[column].to_list(), name=name, mode="lines+markers", line={"dash": dash}
+                x=x,
+                y=months[column].to_list(),
+                name=name,
+                mode="lines+markers",
+                line={"dash": dash},
             ),
             secondary_y=True,
         )
@@ -100,7 +104,11 @@ def throughput_and_lead_time(monthly_ops: pl.DataFrame) -> go.Figure:
 def _template_label(rank: int, template: str) -> str:
     # The rank keeps labels unique: one template can recur under several components, and
     # plotly would merge bars that share a category label.
-    short = template if len(template) <= TEMPLATE_LABEL_CHARS else template[: TEMPLATE_LABEL_CHARS - 1] + "…"
+    short = (
+        template
+        if len(template) <= TEMPLATE_LABEL_CHARS
+        else template[: TEMPLATE_LABEL_CHARS - 1] + "…"
+    )
     return f"{rank}. {short}"
 
 
@@ -140,7 +148,9 @@ def toil_pareto(toil: pl.DataFrame, top_n: int = 15) -> go.Figure:
         ),
         secondary_y=True,
     )
-    figure.update_yaxes(title_text="cumulative share", tickformat=".0%", range=[0, 1.05], secondary_y=True)
+    figure.update_yaxes(
+        title_text="cumulative share", tickformat=".0%", range=[0, 1.05], secondary_y=True
+    )
     figure.update_xaxes(tickangle=-30)
     return figure
 

@@ -29,9 +29,7 @@ def _section(index: int, heading: str, figure: go.Figure) -> str:
         default_height=CHART_HEIGHT,
         config={"displaylogo": False, "responsive": True},
     )
-    return (
-        f'<section id="section-{index}">\n<h2>{html.escape(heading)}</h2>\n{chart}\n</section>'
-    )
+    return f'<section id="section-{index}">\n<h2>{html.escape(heading)}</h2>\n{chart}\n</section>'
 
 
 def render_dashboard(

@@ -11,7 +11,7 @@ from pydantic import Field
 from ticket_analytics.defs.ingest.resources import JiraResource
 from ticket_analytics.defs.resources import WarehouseResource
 from ticket_analytics.ingest.jira_sync import SyncOptions, sync_jira
-from ticket_analytics.paths import SAMPLE_DIR
+from ticket_analytics.paths import sample_dir
 from ticket_analytics.warehouse.file_ingest import ingest_files
 
 RAW_ISSUES = dg.AssetKey(["raw", "issues"])
@@ -45,8 +45,9 @@ class RawJiraConfig(dg.Config):
     full: bool = Field(default=False, description="jira: resync everything, not just changes.")
 
 
-def ensure_sample(directory: Path = SAMPLE_DIR) -> Path:
+def ensure_sample() -> Path:
     """The bundled sample tickets, generated once (6 months up to today, seed 7)."""
+    directory = sample_dir()
     if not any(directory.glob("page-*.json")):
         from ticket_analytics.samples.generator import write_sample
 

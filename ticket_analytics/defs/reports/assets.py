@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from ticket_analytics.defs.resources import WarehouseResource
-from ticket_analytics.paths import REPORTS_DIR
+from ticket_analytics.paths import reports_dir
 from ticket_analytics.reports import charts
 from ticket_analytics.reports.dashboard import write_dashboard
 from ticket_analytics.reports.frames import DashboardFrames, load_dashboard_frames
@@ -96,7 +96,7 @@ def dashboard_html(config: DashboardConfig, warehouse: WarehouseResource) -> dg.
         frames = load_dashboard_frames(conn)
     built = _charts(frames)
     target = write_dashboard(
-        Path(config.path) if config.path else REPORTS_DIR / "dashboard.html",
+        Path(config.path) if config.path else reports_dir() / "dashboard.html",
         [(chart.heading, chart.figure) for chart in built],
         title=DASHBOARD_TITLE,
         generated_at=datetime.now(UTC),
@@ -112,7 +112,7 @@ def dashboard_html(config: DashboardConfig, warehouse: WarehouseResource) -> dg.
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(target)),
-            "dagster/uri": dg.MetadataValue.url(target.resolve().as_uri()),
+            "dagster/uri": target.resolve().as_uri(),
             "chart_count": len(built),
             "size_mb": round(target.stat().st_size / 1e6, 1),
             **tables,
