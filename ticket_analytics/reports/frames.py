@@ -72,7 +72,7 @@ def _read(conn: duckdb.DuckDBPyConnection, table: str, existing: set[str]) -> pl
     # Table and column names come from SCHEMAS above, never from input.
     columns = ", ".join(f'"{name}"' for name in schema)
     frame = conn.sql(f'select {columns} from "main"."{table}" order by {_ORDER[table]}').pl()
-    return frame.cast(schema)  # type: ignore[arg-type]
+    return frame.cast(schema)
 
 
 def load_dashboard_frames(conn: duckdb.DuckDBPyConnection) -> DashboardFrames:

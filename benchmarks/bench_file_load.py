@@ -1,0 +1,129 @@
+"""Foundation: Jira Cloud search pages on disk -> raw.* -> the three staging models.
+
+    python benchmarks/bench_file_load.py [--issues 100000]
+
+Generates the sample tickets, writes them as 100-issue `search/jql` pages, then times
+`ingest_files` into a fresh warehouse, the staging models on top, and a replay of the same
+files (which must change nothing).
+"""
+
+from __future__ import annotations
+
+import base64
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import orjson
+from _common import (
+    SAMPLE_MONTHS,
+    SAMPLE_SEED,
+    SAMPLE_UNTIL,
+    Summary,
+    header,
+    parse_args,
+    per_month,
+    rate,
+    timed,
+)
+
+from ticket_analytics.samples.generator import generate_issues
+from ticket_analytics.warehouse.connection import connect
+from ticket_analytics.warehouse.file_ingest import ingest_files
+from ticket_analytics.warehouse.models import build_model, load_project
+
+PAGE_SIZE = 100
+STAGING = ("stg_jira__issues", "stg_jira__status_changes", "stg_jira__comments")
+
+
+def write_pages(out_dir: Path, issues: Iterable[dict[str, Any]]) -> tuple[int, int]:
+    """Stream issues into Cloud search pages without holding them all; returns (issues, pages)."""
+    out_dir.mkdir(parents=True)
+    count = pages = 0
+    held: list[dict[str, Any]] | None = None  # a full page waits until we know if it is last
+    chunk: list[dict[str, Any]] = []
+    for issue in issues:
+        count += 1
+        chunk.append(issue)
+        if len(chunk) == PAGE_SIZE:
+            if held is not None:
+                pages += 1
+                _write_page(out_dir, pages, held, last=False)
+            held, chunk = chunk, []
+    if held is not None:
+        pages += 1
+        _write_page(out_dir, pages, held, last=not chunk)
+    if chunk:
+        pages += 1
+        _write_page(out_dir, pages, chunk, last=True)
+    return count, pages
+
+
+def _write_page(out_dir: Path, number: int, issues: list[dict[str, Any]], *, last: bool) -> None:
+    page: dict[str, Any] = {"issues": issues, "isLast": last}
+    if not last:
+        page["nextPageToken"] = base64.urlsafe_b64encode(f"bench:{number}".encode()).decode()
+    (out_dir / f"page-{number:05d}.json").write_bytes(orjson.dumps(page))
+
+
+def main() -> None:
+    args = parse_args(__doc__ or "", default_issues=100_000)
+    header(f"bench_file_load: {args.issues:,} issues as {PAGE_SIZE}-issue Cloud search pages")
+    summary = Summary("file_load")
+    with tempfile.TemporaryDirectory(prefix="bench_file_load_") as tmp:
+        pages_dir, db = Path(tmp) / "pages", Path(tmp) / "warehouse.duckdb"
+        with timed() as gen:
+            issues = generate_issues(
+                months=SAMPLE_MONTHS,
+                seed=SAMPLE_SEED,
+                until=SAMPLE_UNTIL,
+                per_month=per_month(args.issues),
+            )
+            count, pages = write_pages(pages_dir, issues)
+        size_mb = sum(p.stat().st_size for p in pages_dir.iterdir()) / 1024**2
+        print(
+            f"generate + write: {count:,} issues, {pages:,} pages, {size_mb:,.0f} MB JSON "
+            f"in {gen.seconds:.1f} s (setup, not the figure)"
+        )
+
+        with connect(db) as conn:
+            with timed() as load:
+                stats = ingest_files(conn, pages_dir)
+            print(
+                f"ingest_files: {load.seconds:.2f} s = {rate(count, load.seconds)} "
+                f"(inserted {stats.inserted:,}, changelog rows {stats.changelog_rows:,}, "
+                f"comment rows {stats.comment_rows:,}, rejected {stats.rejected:,})"
+            )
+            project = load_project()
+            staging_seconds = 0.0
+            for name in STAGING:
+                with timed() as build:
+                    rows = build_model(conn, project.models[name])
+                staging_seconds += build.seconds
+                print(f"  {name}: {rows:,} rows in {build.seconds:.2f} s")
+            total = load.seconds + staging_seconds
+            print(
+                f"JSON -> raw + staging: {total:.2f} s = {rate(count, total)}  "
+                "(aim: 100k in < 10 s)"
+            )
+
+        # A fresh connection, as a second `ticket-analytics ingest` run would have.
+        with connect(db) as conn, timed() as replay:
+            again = ingest_files(conn, pages_dir)
+        print(
+            f"replay of the same files: {replay.seconds:.2f} s = {rate(count, replay.seconds)} "
+            f"(inserted {again.inserted:,}, updated {again.updated:,}, "
+            f"unchanged {again.unchanged:,})"
+        )
+
+        aim = "100k in < 10 s"
+        summary.add("JSON -> raw", f"{rate(count, load.seconds)} ({load.seconds:.1f} s)", aim)
+        summary.add("JSON -> raw + staging", f"{rate(count, total)} ({total:.1f} s)", aim)
+        summary.add("staging models", f"{staging_seconds:.1f} s")
+        summary.add("idempotent replay", f"{replay.seconds:.1f} s ({again.unchanged:,} unchanged)")
+        summary.finish(db, args.summary_json)
+
+
+if __name__ == "__main__":
+    main()
