@@ -23,6 +23,8 @@ def _figure(title: str, x_title: str, y_title: str, *, secondary: bool = False) 
         yaxis_title=y_title,
         legend={"orientation": "h", "y": -0.2},
         template="plotly_white",
+        # Korean request templates need a CJK font wherever the dashboard is opened
+        font={"family": "Noto Sans KR, Malgun Gothic, Apple SD Gothic Neo, Arial, sans-serif"},
     )
     return figure
 
@@ -97,6 +99,7 @@ def throughput_and_lead_time(monthly_ops: pl.DataFrame) -> go.Figure:
             secondary_y=True,
         )
     figure.update_layout(barmode="group")
+    figure.update_xaxes(type="category")  # "2025-10" is a month, not a date to interpolate
     figure.update_yaxes(title_text="lead time (hours)", secondary_y=True)
     return figure
 
@@ -177,6 +180,7 @@ def backlog_and_aging(monthly_ops: pl.DataFrame) -> go.Figure:
         secondary_y=True,
     )
     figure.update_layout(barmode="group")
+    figure.update_xaxes(type="category")  # "2025-10" is a month, not a date to interpolate
     figure.update_yaxes(title_text="median age (days)", secondary_y=True)
     return figure
 

@@ -1,5 +1,6 @@
 """The offline HTML dashboard of the marts."""
 
+import html
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -66,8 +67,9 @@ def _markdown(frame: pl.DataFrame) -> str:
         return "_no data_"
 
     def cell(value: object) -> str:
-        text = f"{value:,.1f}" if isinstance(value, float) else str(value)
-        return text.replace("|", "\\|").replace("\n", " ")
+        text = f"{value:,.2f}" if isinstance(value, float) else str(value)
+        # Templates hold placeholders like <id>, which the UI's markdown would take for tags.
+        return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
 
     header = "| " + " | ".join(frame.columns) + " |\n|" + "---|" * len(frame.columns) + "\n"
     return header + "".join(
