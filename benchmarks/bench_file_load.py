@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import base64
 import tempfile
-from collections.abc import Iterable
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import orjson
 from _common import (
@@ -29,9 +33,11 @@ from _common import (
 )
 
 from ticket_analytics.samples.generator import generate_issues
+from ticket_analytics.warehouse import file_ingest
 from ticket_analytics.warehouse.connection import connect
 from ticket_analytics.warehouse.file_ingest import ingest_files
 from ticket_analytics.warehouse.models import build_model, load_project
+from ticket_analytics.warehouse.raw_load import LoadStats, RawLoader
 
 PAGE_SIZE = 100
 STAGING = ("stg_jira__issues", "stg_jira__status_changes", "stg_jira__comments")
@@ -67,6 +73,53 @@ def _write_page(out_dir: Path, number: int, issues: list[dict[str, Any]], *, las
     (out_dir / f"page-{number:05d}.json").write_bytes(orjson.dumps(page))
 
 
+@contextmanager
+def phases() -> Iterator[Counter[str]]:
+    """Split `ingest_files` time into JSON parsing, record building, staging and merging.
+
+    Wraps the functions `file_ingest` looks up by name; each is called once per file (or per
+    load), so the wrapping costs microseconds against seconds of work.
+    """
+    spent: Counter[str] = Counter()
+
+    def clock(phase: str, func: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                spent[phase] += time.perf_counter() - started
+
+        return wrapper
+
+    read_documents = file_ingest.read_documents
+
+    def read_all(file: Path) -> list[tuple[str, Any]]:
+        return list(read_documents(file))
+
+    class TimedLoader(RawLoader):
+        def stage(self, *args: Any, **kwargs: Any) -> None:
+            clock("stage (Arrow -> temp tables)", super().stage)(*args, **kwargs)
+
+        def commit(self) -> LoadStats:
+            result: LoadStats = clock("merge into raw.*", super().commit)()
+            return result
+
+    with ExitStack() as stack:
+        for name, replacement in (
+            ("read_documents", clock("read + orjson.loads", read_all)),
+            ("add_document", clock("records (ADF, timestamps, dumps)", file_ingest.add_document)),
+            ("RawLoader", TimedLoader),
+        ):
+            stack.enter_context(mock.patch.object(file_ingest, name, replacement))
+        yield spent
+
+
+def _print_phases(spent: Counter[str], total: float) -> None:
+    for phase, seconds in spent.most_common():
+        print(f"    {phase}: {seconds:.2f} s ({seconds / total:.0%})")
+
+
 def main() -> None:
     args = parse_args(__doc__ or "", default_issues=100_000)
     header(f"bench_file_load: {args.issues:,} issues as {PAGE_SIZE}-issue Cloud search pages")
@@ -88,13 +141,14 @@ def main() -> None:
         )
 
         with connect(db) as conn:
-            with timed() as load:
+            with phases() as spent, timed() as load:
                 stats = ingest_files(conn, pages_dir)
             print(
                 f"ingest_files: {load.seconds:.2f} s = {rate(count, load.seconds)} "
                 f"(inserted {stats.inserted:,}, changelog rows {stats.changelog_rows:,}, "
                 f"comment rows {stats.comment_rows:,}, rejected {stats.rejected:,})"
             )
+            _print_phases(spent, load.seconds)
             project = load_project()
             staging_seconds = 0.0
             for name in STAGING:
@@ -109,13 +163,14 @@ def main() -> None:
             )
 
         # A fresh connection, as a second `ticket-analytics ingest` run would have.
-        with connect(db) as conn, timed() as replay:
+        with connect(db) as conn, phases() as spent, timed() as replay:
             again = ingest_files(conn, pages_dir)
         print(
             f"replay of the same files: {replay.seconds:.2f} s = {rate(count, replay.seconds)} "
             f"(inserted {again.inserted:,}, updated {again.updated:,}, "
             f"unchanged {again.unchanged:,})"
         )
+        _print_phases(spent, replay.seconds)
 
         aim = "100k in < 10 s"
         summary.add("JSON -> raw", f"{rate(count, load.seconds)} ({load.seconds:.1f} s)", aim)

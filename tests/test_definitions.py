@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import UTC, datetime
 
 import dagster as dg
 
@@ -73,3 +74,13 @@ def test_dagster_validates_the_workspace() -> None:
         cwd=PROJECT_ROOT,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_monthly_schedule_builds_last_month() -> None:
+    schedule = defs.get_schedule_def("monthly_marts_schedule")
+    context = dg.build_schedule_context(
+        scheduled_execution_time=datetime(2025, 11, 1, 6, tzinfo=UTC),
+        repository_def=defs.get_repository_def(),
+    )
+    [request] = schedule.evaluate_tick(context).run_requests or []
+    assert request.partition_key == "2025-10"

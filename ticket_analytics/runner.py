@@ -36,7 +36,11 @@ def run(
 
     config = dict(run_config or {})
     config.setdefault("loggers", {"console": {"config": {"log_level": log_level}}})
-    assets = list(defs.assets or []) + list(defs.asset_checks or [])
+    assets = [
+        a
+        for a in [*(defs.assets or []), *(defs.asset_checks or [])]
+        if isinstance(a, dg.AssetsDefinition | dg.AssetSpec | dg.SourceAsset)
+    ]
     return dg.materialize(
         assets,
         selection=selection,

@@ -107,6 +107,7 @@ class ModelProject:
 def _parse_tests(model: str, column: str, specs: Iterable[Any], where: str) -> list[ColumnTest]:
     tests = []
     for spec in specs:
+        options: dict[str, Any]
         if isinstance(spec, str):
             kind, options = spec, {}
         elif isinstance(spec, dict) and len(spec) == 1:

@@ -1,6 +1,7 @@
 """Every dbt-like SQL model is an asset; every yml column test is an asset check on it."""
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import dagster as dg
 import duckdb
@@ -100,12 +101,19 @@ def build_model_assets(project: ModelProject | None = None) -> list[dg.AssetsDef
 
 
 def monthly_schedule(model_assets: list[dg.AssetsDefinition]) -> dg.ScheduleDefinition:
-    """Early on the 1st, build last month's partition of every month-partitioned mart."""
+    """Early on the 1st (UTC), build last month's partition of every month-partitioned mart."""
     monthly = [a for a in model_assets if a.partitions_def == MONTHLY]
     job = dg.define_asset_job(
         "monthly_marts_job",
         selection=dg.AssetSelection.assets(*monthly),
         partitions_def=MONTHLY,
-        description="Last month's partition of the monthly marts.",
+        description="One month of the monthly marts.",
     )
-    return dg.build_schedule_from_partitioned_job(job, hour_of_day=6, minute_of_hour=0)
+
+    @dg.schedule(job=job, cron_schedule="0 6 1 * *", execution_timezone="UTC")
+    def monthly_marts_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        first_of_month = context.scheduled_execution_time.replace(day=1)
+        month = (first_of_month - timedelta(days=1)).strftime("%Y-%m")
+        return dg.RunRequest(run_key=month, partition_key=month)
+
+    return monthly_marts_schedule
