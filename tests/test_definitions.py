@@ -11,14 +11,33 @@ import dagster as dg
 from ticket_analytics.definitions import defs
 from ticket_analytics.paths import PROJECT_ROOT
 
+# A snapshot of the graph: adding, renaming or dropping an asset shows up in review here.
 EXPECTED_ASSETS = {
-    "raw/issues",
+    "analyst_snapshot",
+    "catalog/categories",
+    "catalog/category_hints",
+    "catalog/required_fields",
+    "dashboard_html",
+    "fct_daily_flow",
+    "fct_documentation_gaps",
+    "fct_incident_trends",
+    "fct_monthly_ops",
+    "fct_tickets",
+    "fct_toil_candidates",
+    "int_issues__status_durations",
+    "int_issues__status_visits",
+    "int_jira__statuses",
+    "int_tickets__request_templates",
+    "int_tickets__required_fields",
     "raw/changelog",
     "raw/comments",
+    "raw/issues",
+    "raw/llm_classifications",
     "raw/rejected_issues",
+    "sla_policies",
+    "stg_jira__comments",
     "stg_jira__issues",
     "stg_jira__status_changes",
-    "stg_jira__comments",
 }
 
 

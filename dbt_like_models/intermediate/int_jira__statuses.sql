@@ -42,8 +42,12 @@ final as (
                 else 'indeterminate'
             end
         ) as status_category,
-        regexp_matches(lower(names.status), 'waiting|pending|on hold|need(s)? info|대기|보류|확인 요청')
-            as is_waiting
+        -- waiting for the *requester* only: JSM's "Waiting for support" is the team's turn
+        regexp_matches(
+            lower(names.status),
+            'waiting (for|on) (the )?(customer|requester|reporter|user|info)|awaiting (customer|requester|info)'
+            || '|need(s)? (more )?info|info(rmation)? requested|고객.*대기|요청자.*대기|답변 대기|정보 요청|추가 정보'
+        ) as is_waiting
     from names
     left join observed
         on names.status = observed.status

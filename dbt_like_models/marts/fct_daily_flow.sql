@@ -2,19 +2,15 @@
 -- first ticket's creation day to the as-of day. Each ticket contributes +1/-1 only on the
 -- days its category changes; a running sum over a day spine turns those into counts, so the
 -- cost follows transitions and days, never tickets x days.
-with issues as (
-    select issue_id, status, created_at, updated_at
+with visits as (
+    select issue_id, entered_at, status_category, previous_category
+    from {{ ref('int_issues__status_visits') }}
+),
+
+issues as (
+    select created_at, updated_at
     from {{ ref('stg_jira__issues') }}
     where not is_deleted
-),
-
-changes as (
-    select issue_id, history_id, changed_at, from_status, to_status
-    from {{ ref('stg_jira__status_changes') }}
-),
-
-statuses as (
-    select status, status_category from {{ ref('int_jira__statuses') }}
 ),
 
 categories as (
@@ -28,55 +24,12 @@ bounds as (
     from issues
 ),
 
-first_changes as (
-    select
-        issue_id,
-        arg_min(from_status, changed_at) as initial_status
-    from changes
-    group by issue_id
-),
-
-entries as (
-    select
-        issues.issue_id,
-        coalesce(first_changes.initial_status, issues.status) as status,
-        issues.created_at as entered_at,
-        -1 as entry_order
-    from issues
-    left join first_changes
-        on issues.issue_id = first_changes.issue_id
-    union all
-    -- a transition stamped before its ticket's creation would count it before it exists
-    select
-        changes.issue_id,
-        changes.to_status,
-        greatest(changes.changed_at, issues.created_at),
-        coalesce(try_cast(changes.history_id as bigint), 0)
-    from changes
-    inner join issues
-        on changes.issue_id = issues.issue_id
-),
-
-categorized as (
-    select
-        entries.issue_id,
-        entries.entered_at,
-        entries.entry_order,
-        -- a ticket without a status still exists; unknown names also default to indeterminate
-        coalesce(statuses.status_category, 'indeterminate') as status_category
-    from entries
-    left join statuses
-        on entries.status = statuses.status
-),
-
 sequenced as (
     select
         entered_at::date as day,
         status_category,
-        lag(status_category) over (
-            partition by issue_id order by entered_at, entry_order
-        ) as previous_category
-    from categorized
+        previous_category
+    from visits
 ),
 
 deltas as (

@@ -49,9 +49,12 @@ final as (
         count(lead_time_hours) as resolved_count,
         median(lead_time_hours) as median_time_to_resolve_hours,
         max(lead_time_hours) as max_time_to_resolve_hours,
-        count(*) filter (where created_at - previous_incident_at <= interval 30 day) as repeat_count,
+        -- incidents with no known service are not repeats of each other
+        count(*) filter (
+            where service_name <> 'unknown' and created_at - previous_incident_at <= interval 30 day
+        ) as repeat_count,
         count(*) filter (where priority in ('Highest', 'High')) as high_priority_count,
-        (list(issue_key order by created_at))[1:5] as example_issue_keys
+        (list(issue_key order by created_at, issue_key))[1:5] as example_issue_keys
     from sequenced
     where created_at >= $month_start::timestamptz
         and created_at < $month_start::timestamptz + interval 1 month

@@ -1,17 +1,7 @@
 -- One row per month x category, plus category 'all'. Built one month partition at a time:
 -- $month_start is the partition's first instant (UTC); the previous month is computed
 -- alongside so month-over-month change needs no other partition.
-with tickets as (
-    select * from {{ ref('fct_tickets') }}
-),
-
-categories as (
-    select category_id as category from {{ source('catalog', 'categories') }}
-    union
-    select distinct category from tickets
-),
-
-months as (
+with months as (
     select
         $month_start::timestamptz - interval 1 month as month_start,
         $month_start::timestamptz as month_end
@@ -21,16 +11,56 @@ months as (
         $month_start::timestamptz + interval 1 month
 ),
 
+tickets as (
+    select * from {{ ref('fct_tickets') }}
+),
+
+visits as (
+    select issue_id, entered_at, left_at, status_category, is_resolution
+    from {{ ref('int_issues__status_visits') }}
+),
+
+-- state at each month end comes from the visits, not the final resolution date: a ticket
+-- resolved in September and reopened in November was not in September's backlog.
+month_end_states as (
+    select
+        months.month_start,
+        visits.issue_id,
+        visits.status_category <> 'done' as is_open
+    from months
+    inner join visits
+        on visits.entered_at < months.month_end
+        and (visits.left_at is null or visits.left_at >= months.month_end)
+),
+
+resolutions as (
+    select
+        months.month_start,
+        visits.issue_id,
+        count(*) as resolution_count
+    from months
+    inner join visits
+        on visits.is_resolution
+        and visits.entered_at >= months.month_start
+        and visits.entered_at < months.month_end
+    group by months.month_start, visits.issue_id
+),
+
+categories as (
+    select category_id as category from {{ source('catalog', 'categories') }}
+    union
+    select distinct category from tickets
+),
+
 by_category as (
     select
         months.month_start,
         categories.category,
-        count(*) filter (
+        count(tickets.issue_id) filter (
             where tickets.created_at >= months.month_start and tickets.created_at < months.month_end
         ) as created_count,
-        count(*) filter (
-            where tickets.resolved_at >= months.month_start and tickets.resolved_at < months.month_end
-        ) as resolved_count,
+        coalesce(sum(resolutions.resolution_count), 0) as resolved_count,
+        -- flow times of the tickets whose (final) resolution fell in the month
         median(tickets.lead_time_hours) filter (
             where tickets.resolved_at >= months.month_start and tickets.resolved_at < months.month_end
         ) as median_lead_time_hours,
@@ -46,31 +76,35 @@ by_category as (
         median(tickets.first_response_hours) filter (
             where tickets.created_at >= months.month_start and tickets.created_at < months.month_end
         ) as median_first_response_hours,
-        count(*) filter (
-            where tickets.created_at < months.month_end
-            and (tickets.resolved_at is null or tickets.resolved_at >= months.month_end)
-        ) as backlog_at_month_end,
+        count(tickets.issue_id) filter (where month_end_states.is_open) as backlog_at_month_end,
         median(epoch(months.month_end - tickets.created_at) / 86400.0) filter (
-            where tickets.created_at < months.month_end
-            and (tickets.resolved_at is null or tickets.resolved_at >= months.month_end)
+            where month_end_states.is_open
         ) as median_backlog_age_days,
-        count(*) filter (
-            where tickets.created_at < months.month_end - interval 30 day
-            and (tickets.resolved_at is null or tickets.resolved_at >= months.month_end)
+        count(tickets.issue_id) filter (
+            where month_end_states.is_open and tickets.created_at < months.month_end - interval 30 day
         ) as backlog_older_than_30d,
-        count(*) filter (
+        count(tickets.issue_id) filter (
             where tickets.resolved_at >= months.month_start and tickets.resolved_at < months.month_end
             and tickets.reopen_count > 0
         ) as reopened_count,
-        count(*) filter (
+        count(tickets.issue_id) filter (
             where tickets.resolved_at >= months.month_start and tickets.resolved_at < months.month_end
             and tickets.is_sla_breached
-        ) as sla_breached_count
+        ) as sla_breached_count,
+        count(tickets.issue_id) filter (
+            where tickets.resolved_at >= months.month_start and tickets.resolved_at < months.month_end
+        ) as finally_resolved_count
     from months
     cross join categories
     left join tickets
         on categories.category = tickets.category
         and tickets.created_at < months.month_end
+    left join month_end_states
+        on months.month_start = month_end_states.month_start
+        and tickets.issue_id = month_end_states.issue_id
+    left join resolutions
+        on months.month_start = resolutions.month_start
+        and tickets.issue_id = resolutions.issue_id
     group by grouping sets ((months.month_start, categories.category), (months.month_start))
 ),
 
@@ -81,13 +115,21 @@ labelled as (
     from by_category
 ),
 
+data_start as (
+    select date_trunc('month', min(created_at)) as first_month from tickets
+),
+
+-- no previous month before the data starts: the first month has no change, not +100%
 with_change as (
     select
         labelled.*,
-        lag(created_count) over previous_month as previous_created_count,
-        lag(resolved_count) over previous_month as previous_resolved_count,
+        case when labelled.month_start > data_start.first_month then lag(created_count) over previous_month end
+            as previous_created_count,
+        case when labelled.month_start > data_start.first_month then lag(resolved_count) over previous_month end
+            as previous_resolved_count,
         lag(median_lead_time_hours) over previous_month as previous_median_lead_time_hours
     from labelled
+    cross join data_start
     window previous_month as (partition by category order by month_start)
 ),
 
@@ -106,8 +148,8 @@ final as (
         backlog_at_month_end,
         median_backlog_age_days,
         backlog_older_than_30d,
-        reopened_count / nullif(resolved_count, 0) as reopen_rate,
-        sla_breached_count / nullif(resolved_count, 0) as sla_breach_rate,
+        reopened_count / nullif(finally_resolved_count, 0) as reopen_rate,
+        sla_breached_count / nullif(finally_resolved_count, 0) as sla_breach_rate,
         created_count - previous_created_count as created_change,
         (created_count - previous_created_count) / nullif(previous_created_count, 0) as created_change_pct,
         (resolved_count - previous_resolved_count) / nullif(previous_resolved_count, 0)

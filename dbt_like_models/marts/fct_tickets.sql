@@ -12,10 +12,6 @@ comments as (
     select * from {{ ref('stg_jira__comments') }}
 ),
 
-statuses as (
-    select * from {{ ref('int_jira__statuses') }}
-),
-
 hints as (
     select * from {{ source('catalog', 'category_hints') }}
 ),
@@ -32,48 +28,58 @@ as_of as (
     select max(updated_at) as as_of_at from issues
 ),
 
+-- Same normalisation as ticket_analytics.catalog.searchable_text: words only, Latin and
+-- Hangul runs split apart, padded, so a Latin hint matches whole words only.
+searchable as (
+    select
+        issue_id,
+        ' ' || trim(
+            regexp_replace(
+                regexp_replace(
+                    regexp_replace(
+                        lower(summary || ' ' || description_text),
+                        '[^a-z0-9가-힣]+', ' ', 'g'
+                    ),
+                    '([a-z0-9])([가-힣])', '\1 \2', 'g'
+                ),
+                '([가-힣])([a-z0-9])', '\1 \2', 'g'
+            )
+        ) || ' ' as text
+    from issues
+),
+
 rule_categories as (
     select
-        issues.issue_id,
+        searchable.issue_id,
         arg_min(hints.category_id, hints.category_rank) as category
-    from issues
+    from searchable
     inner join hints
-        on contains(lower(issues.summary || ' ' || issues.description_text), hints.hint)
-    group by issues.issue_id
+        on contains(searchable.text, hints.needle)
+    group by searchable.issue_id
 ),
 
-transitions as (
+visit_facts as (
+    select
+        issue_id,
+        min(entered_at) filter (where status_category = 'indeterminate' and not is_waiting)
+            as work_started_at,
+        count(*) filter (where is_reopening) as reopen_count,
+        count(*) filter (where is_waiting) as clarification_rounds
+    from {{ ref('int_issues__status_visits') }}
+    group by issue_id
+),
+
+team_transitions as (
     select
         changes.issue_id,
-        changes.changed_at,
-        changes.author_id,
-        from_statuses.status_category as from_category,
-        to_statuses.status_category as to_category,
-        coalesce(to_statuses.is_waiting, false) as to_waiting
+        min(changes.changed_at) as first_team_transition_at
     from changes
-    left join statuses as from_statuses
-        on changes.from_status = from_statuses.status
-    left join statuses as to_statuses
-        on changes.to_status = to_statuses.status
-),
-
-transition_facts as (
-    select
-        transitions.issue_id,
-        min(transitions.changed_at) filter (
-            where transitions.to_category = 'indeterminate' and not transitions.to_waiting
-        ) as work_started_at,
-        min(transitions.changed_at) filter (
-            where transitions.author_id is distinct from issues.reporter_id
-        ) as first_team_transition_at,
-        count(*) filter (
-            where transitions.from_category = 'done' and transitions.to_category <> 'done'
-        ) as reopen_count,
-        count(*) filter (where transitions.to_waiting) as clarification_rounds
-    from transitions
     inner join issues
-        on transitions.issue_id = issues.issue_id
-    group by transitions.issue_id
+        on changes.issue_id = issues.issue_id
+    -- the reporter moving their own ticket, or a rule, is not a response
+    where changes.author_id is distinct from issues.reporter_id
+        and not regexp_matches(lower(coalesce(changes.author_name, '')), 'automation|bot\b')
+    group by changes.issue_id
 ),
 
 comment_facts as (
@@ -81,7 +87,7 @@ comment_facts as (
         comments.issue_id,
         count(*) as comment_count,
         min(comments.created_at) filter (
-            where comments.author_id is distinct from issues.reporter_id
+            where comments.author_id is distinct from issues.reporter_id and comments.is_public
         ) as first_team_comment_at
     from comments
     inner join issues
@@ -109,17 +115,19 @@ measured as (
     select
         categorized.*,
         least(
-            transition_facts.first_team_transition_at, comment_facts.first_team_comment_at
+            team_transitions.first_team_transition_at, comment_facts.first_team_comment_at
         ) as first_response_at,
-        transition_facts.work_started_at,
-        coalesce(transition_facts.reopen_count, 0) as reopen_count,
-        coalesce(transition_facts.clarification_rounds, 0) as clarification_rounds,
+        visit_facts.work_started_at,
+        coalesce(visit_facts.reopen_count, 0) as reopen_count,
+        coalesce(visit_facts.clarification_rounds, 0) as clarification_rounds,
         coalesce(comment_facts.comment_count, 0) as comment_count,
         as_of.as_of_at
     from categorized
     cross join as_of
-    left join transition_facts
-        on categorized.issue_id = transition_facts.issue_id
+    left join visit_facts
+        on categorized.issue_id = visit_facts.issue_id
+    left join team_transitions
+        on categorized.issue_id = team_transitions.issue_id
     left join comment_facts
         on categorized.issue_id = comment_facts.issue_id
 ),

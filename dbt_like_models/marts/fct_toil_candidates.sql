@@ -121,7 +121,9 @@ traits as (
             as is_automatable,
         groups.category in ('access_request', 'deployment', 'devops_tools', 'cloud_resource')
             as has_no_enduring_value,
-        coalesce(trends.load_correlation >= 0.5, false) as scales_with_load
+        -- corr() is NaN when either series is flat, and NaN sorts above every number
+        coalesce(not isnan(trends.load_correlation) and trends.load_correlation >= 0.5, false)
+            as scales_with_load
     from groups
     inner join trends
         on groups.category = trends.category

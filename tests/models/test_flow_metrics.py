@@ -62,6 +62,16 @@ TICKETS = [
         transitions=[("2025-11-04T00:01:00.000+0000", "Open", "Resolved")],
         resolved="2025-11-04T00:01:00.000+0000",
     ),
+    # Resolved in September, reopened in November: never in September's or October's backlog.
+    issue(
+        "OPS-6",
+        "2025-09-10T00:00:00.000+0000",
+        summary="Grafana dashboard 생성",
+        transitions=[
+            ("2025-09-20T00:00:00.000+0000", "Open", "Resolved"),
+            ("2025-11-05T00:00:00.000+0000", "Resolved", "Reopened"),
+        ],
+    ),
 ]
 
 
@@ -72,7 +82,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnec
     with connect(root / "w.duckdb") as conn:
         ingest_files(conn, page)
         write_catalog(conn, default_catalog())
-        build_all(conn)
+        build_all(conn, months=["2025-09", "2025-10"])
         yield conn
 
 

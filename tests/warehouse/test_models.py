@@ -155,3 +155,35 @@ def test_the_project_models_load_and_the_staging_keys_are_tested() -> None:
     issues = project.models["stg_jira__issues"]
     assert {t.name for t in issues.tests} >= {"unique__issue_id", "not_null__issue_id"}
     assert all(project.models[name].description for name in project.order)
+
+
+def test_a_partitioned_model_replaces_only_its_month_and_survives_a_column_change(
+    tmp_path: Path, conn: duckdb.DuckDBPyConnection
+) -> None:
+    yml = "models:\n  - name: m\n    config: {materialized: incremental, partition_by: month}\n"
+    first = _project(
+        tmp_path / "v1",
+        {
+            "m.sql": "select strftime($month_start::timestamptz, '%Y-%m') as month, 1 as n",
+            "_m.yml": yml,
+        },
+    )
+    model = load_project(first).models["m"]
+    for month in ("2025-09", "2025-10", "2025-10"):
+        assert build_model(conn, model, month) == 1
+    assert conn.sql("select month, n from m order by month").fetchall() == [
+        ("2025-09", 1),
+        ("2025-10", 1),
+    ]
+    with pytest.raises(ModelError, match="give a partition"):
+        build_model(conn, model)
+
+    second = _project(
+        tmp_path / "v2",
+        {
+            "m.sql": "select strftime($month_start::timestamptz, '%Y-%m') as month, 2 as n, 'x' as extra",
+            "_m.yml": yml,
+        },
+    )
+    assert build_model(conn, load_project(second).models["m"], "2025-10") == 1
+    assert conn.sql("select month, n, extra from m").fetchall() == [("2025-10", 2, "x")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -55,12 +56,31 @@ class Catalog:
         raise KeyError(f"unknown category {category_id!r}; known: {', '.join(self.ids)}")
 
     def classify(self, text: str) -> str:
-        """The first category whose hint occurs in `text` (case-insensitive), else `other`."""
-        lowered = text.lower()
+        """The first category with a hint in `text`, else `other` (the SQL models' rule too)."""
+        searchable = searchable_text(text)
         for category in self.categories:
-            if any(hint in lowered for hint in category.hints):
+            if any(hint_needle(hint) in searchable for hint in category.hints):
                 return category.id
         return FALLBACK_CATEGORY
+
+
+# Keep in step with the `searchable` expression in dbt_like_models/marts/fct_tickets.sql.
+_NOT_WORD = re.compile(r"[^a-z0-9가-힣]+")
+_LATIN_HANGUL = re.compile(r"([a-z0-9])([가-힣])")
+_HANGUL_LATIN = re.compile(r"([가-힣])([a-z0-9])")
+
+
+def searchable_text(text: str) -> str:
+    """Lowercase words separated by single spaces, Latin and Hangul runs split, padded."""
+    words = _NOT_WORD.sub(" ", text.lower())
+    words = _HANGUL_LATIN.sub(r"\1 \2", _LATIN_HANGUL.sub(r"\1 \2", words))
+    return f" {' '.join(words.split())} "
+
+
+def hint_needle(hint: str) -> str:
+    """What to look for in `searchable_text`: whole words for Latin hints, a substring for Korean."""
+    words = searchable_text(hint).strip()
+    return f" {words} " if words.isascii() else words
 
 
 def _require(entry: dict[str, Any], key: str, where: str) -> Any:

@@ -57,18 +57,22 @@ def _parse(text: bytes, where: str, base_offset: int = 0, full: bytes | None = N
         raise PayloadError(f"{where}: invalid JSON at {position}: {exc.msg}") from None
 
 
-def read_documents(path: Path) -> Iterator[tuple[str, Any]]:
-    """Yield (locator, document) for one file; malformed JSON raises PayloadError."""
+def read_documents(path: Path, label: str | None = None) -> Iterator[tuple[str, Any]]:
+    """Yield (locator, document) for one file; malformed JSON raises PayloadError.
+
+    Locators start with `label` (default: the path), so the same export loaded from another
+    folder yields the same locators; errors always name the full path.
+    """
     data = path.read_bytes()
-    name = str(path)
+    name, label = str(path), label or str(path)
     is_lines = path.suffix.lower() in (".ndjson", ".jsonl")
     if not is_lines:
-        yield name, _parse(data, name)
+        yield label, _parse(data, name)
         return
     offset = 0
     for number, line in enumerate(data.split(b"\n"), start=1):
         if line.strip():
-            yield f"{name}:{number}", _parse(line, name, offset, data)
+            yield f"{label}:{number}", _parse(line, name, offset, data)
         offset += len(line) + 1
 
 

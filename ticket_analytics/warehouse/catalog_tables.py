@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from ticket_analytics.catalog import Catalog
+from ticket_analytics.catalog import Catalog, hint_needle
 
 
 def write_catalog(conn: duckdb.DuckDBPyConnection, catalog: Catalog) -> dict[str, int]:
@@ -14,7 +14,7 @@ def write_catalog(conn: duckdb.DuckDBPyConnection, catalog: Catalog) -> dict[str
         for rank, c in enumerate(catalog.categories)
     ]
     hints = [
-        (c.id, rank, hint)
+        (c.id, rank, hint, hint_needle(hint))
         for rank, c in enumerate(catalog.categories)
         for hint in dict.fromkeys(c.hints)
     ]
@@ -30,7 +30,11 @@ def write_catalog(conn: duckdb.DuckDBPyConnection, catalog: Catalog) -> dict[str
         conn.execute("delete from catalog.required_fields")
         conn.executemany("insert into catalog.categories values (?, ?, ?, ?, ?)", categories)
         if hints:  # duckdb 2 rejects executemany with no rows
-            conn.executemany("insert into catalog.category_hints values (?, ?, ?)", hints)
+            conn.executemany(
+                "insert into catalog.category_hints (category_id, category_rank, hint, needle)"
+                " values (?, ?, ?, ?)",
+                hints,
+            )
         if fields:
             conn.executemany(
                 "insert into catalog.required_fields values (?, ?, ?, ?, ?, ?, ?)", fields

@@ -26,7 +26,8 @@ def ingest_files(
     for done, file in enumerate(files, start=1):
         rows = RawRows()
         seen = 0
-        for locator, document in read_documents(file):
+        label = str(file.relative_to(path)) if path.is_dir() else file.name
+        for locator, document in read_documents(file, label):
             seen += add_document(rows, document, locator)
         loader.stage(rows, f"file:{file}", issues_seen=seen)
         if progress:

@@ -130,6 +130,10 @@ def _parse_tests(model: str, column: str, specs: Iterable[Any], where: str) -> l
                     f"{where}: column {column!r}: relationships needs to: ref('model') and field"
                 )
             to_model = match[1]
+            if not _IDENTIFIER.match(str(options["field"])):
+                raise ModelError(
+                    f"{where}: column {column!r}: relationships field must be snake_case"
+                )
         if kind == "accepted_values" and not options.get("values"):
             raise ModelError(f"{where}: column {column!r}: accepted_values needs values")
         tests.append(
@@ -244,6 +248,28 @@ def month_start(partition: str) -> datetime:
         raise ModelError(f"partition {partition!r} is not a month like 2025-10") from exc
 
 
+def _match_partitioned_schema(
+    conn: duckdb.DuckDBPyConnection, model: Model, body: str, params: dict[str, Any]
+) -> None:
+    """Drop a partitioned table whose columns no longer match its SQL.
+
+    Its other months are gone then and need a backfill (`ticket-analytics build` rebuilds
+    every month); keeping rows of two shapes in one table would be worse.
+    """
+    existing = conn.execute(
+        "select column_name from information_schema.columns"
+        " where table_schema = 'main' and table_name = ? order by ordinal_position",
+        [model.name],
+    ).fetchall()
+    if not existing:
+        return
+    wanted = [
+        d[0] for d in conn.execute(f"select * from ({body}) limit 0", params).description or []
+    ]
+    if [c for (c,) in existing] != wanted:
+        conn.execute(f'drop table "main"."{model.name}"')
+
+
 def build_model(conn: duckdb.DuckDBPyConnection, model: Model, partition: str | None = None) -> int:
     """Create or replace the model (or one month of it) in one transaction; returns its rows.
 
@@ -259,6 +285,7 @@ def build_model(conn: duckdb.DuckDBPyConnection, model: Model, partition: str | 
             assert partition is not None
             params = {"month_start": month_start(partition)}
             body = model.rendered_sql()
+            _match_partitioned_schema(conn, model, body, params)
             conn.execute(
                 f"create table if not exists {table} as select * from ({body}) where false", params
             )
