@@ -95,11 +95,11 @@ def test_dagster_validates_the_workspace() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_monthly_schedule_builds_last_month() -> None:
+def test_the_monthly_schedule_builds_last_month_and_refreshes_two_before() -> None:
     schedule = defs.get_schedule_def("monthly_marts_schedule")
     context = dg.build_schedule_context(
         scheduled_execution_time=datetime(2025, 11, 1, 6, tzinfo=UTC),
         repository_def=defs.get_repository_def(),
     )
-    [request] = schedule.evaluate_tick(context).run_requests or []
-    assert request.partition_key == "2025-10"
+    requests = schedule.evaluate_tick(context).run_requests or []
+    assert [r.partition_key for r in requests] == ["2025-10", "2025-09", "2025-08"]

@@ -100,8 +100,13 @@ def build_model_assets(project: ModelProject | None = None) -> list[dg.AssetsDef
     return [_model_asset(project.models[name]) for name in project.order]
 
 
+# Incidents and tickets of a month keep resolving after it ends; refreshing the last few
+# months keeps their time-to-resolve from being frozen at its first, optimistic value.
+MONTHS_REFRESHED = 3
+
+
 def monthly_schedule(model_assets: list[dg.AssetsDefinition]) -> dg.ScheduleDefinition:
-    """Early on the 1st (UTC), build last month's partition of every month-partitioned mart."""
+    """Early on the 1st (UTC), build last month's partition and refresh the two before it."""
     monthly = [a for a in model_assets if a.partitions_def == MONTHLY]
     job = dg.define_asset_job(
         "monthly_marts_job",
@@ -111,9 +116,14 @@ def monthly_schedule(model_assets: list[dg.AssetsDefinition]) -> dg.ScheduleDefi
     )
 
     @dg.schedule(job=job, cron_schedule="0 6 1 * *", execution_timezone="UTC")
-    def monthly_marts_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-        first_of_month = context.scheduled_execution_time.replace(day=1)
-        month = (first_of_month - timedelta(days=1)).strftime("%Y-%m")
-        return dg.RunRequest(run_key=month, partition_key=month)
+    def monthly_marts_schedule(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
+        tick = context.scheduled_execution_time.strftime("%Y-%m-%d")
+        month_start = context.scheduled_execution_time.replace(day=1)
+        requests = []
+        for _ in range(MONTHS_REFRESHED):
+            month_start = (month_start - timedelta(days=1)).replace(day=1)
+            month = month_start.strftime("%Y-%m")
+            requests.append(dg.RunRequest(run_key=f"{month}@{tick}", partition_key=month))
+        return requests
 
     return monthly_marts_schedule

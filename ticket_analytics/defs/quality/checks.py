@@ -62,7 +62,7 @@ def _suite_checks(suite: SuiteSpec) -> dg.AssetChecksDefinition:
     ) -> Iterator[dg.AssetCheckResult]:
         selected = {key.name for key in context.selected_asset_check_keys}
         # Read, then let go of the file before GX runs (its first import alone takes seconds).
-        with warehouse.connect() as conn:
+        with warehouse.connect(read_only=True) as conn:
             frame = load_frame(conn, suite.model)
         for outcome in validate_frame(suite.model, frame, selected):
             if not outcome.success:
