@@ -89,6 +89,10 @@ def timed() -> Iterator[Stopwatch]:
         watch.seconds = time.perf_counter() - started
 
 
+def slowest_first(spent: dict[str, float]) -> list[tuple[str, float]]:
+    return sorted(spent.items(), key=lambda item: item[1], reverse=True)
+
+
 def rate(count: int, seconds: float, unit: str = "issues") -> str:
     return f"{count / seconds:,.0f} {unit}/s" if seconds > 0 else "n/a"
 

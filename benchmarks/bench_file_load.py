@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import tempfile
 import time
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -29,6 +29,7 @@ from _common import (
     parse_args,
     per_month,
     rate,
+    slowest_first,
     timed,
 )
 
@@ -74,13 +75,13 @@ def _write_page(out_dir: Path, number: int, issues: list[dict[str, Any]], *, las
 
 
 @contextmanager
-def phases() -> Iterator[Counter[str]]:
+def phases() -> Iterator[dict[str, float]]:
     """Split `ingest_files` time into JSON parsing, record building, staging and merging.
 
     Wraps the functions `file_ingest` looks up by name; each is called once per file (or per
     load), so the wrapping costs microseconds against seconds of work.
     """
-    spent: Counter[str] = Counter()
+    spent: dict[str, float] = defaultdict(float)
 
     def clock(phase: str, func: Callable[..., Any]) -> Callable[..., Any]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -115,8 +116,8 @@ def phases() -> Iterator[Counter[str]]:
         yield spent
 
 
-def _print_phases(spent: Counter[str], total: float) -> None:
-    for phase, seconds in spent.most_common():
+def _print_phases(spent: dict[str, float], total: float) -> None:
+    for phase, seconds in slowest_first(spent):
         print(f"    {phase}: {seconds:.2f} s ({seconds / total:.0%})")
 
 

@@ -54,7 +54,13 @@ defs = dg.Definitions(
     asset_checks=[jira_counts_match, *gx_checks],
     jobs=[refresh_job],
     schedules=[
-        dg.ScheduleDefinition(job=refresh_job, cron_schedule="0 * * * *", name="hourly_refresh"),
+        dg.ScheduleDefinition(
+            job=refresh_job,
+            cron_schedule="0 * * * *",
+            name="hourly_refresh",
+            # Jira only: with JIRA_URL unset the run fails clearly instead of loading the sample.
+            run_config={"ops": {"raw_jira": {"config": {"source": "jira"}}}},
+        ),
         monthly_schedule(model_assets),
     ],
     resources={

@@ -168,6 +168,51 @@ def test_dc_issue_changed_between_pages_is_neither_skipped_nor_stale(
         assert again == [] and len(got) == len(set(got))
 
 
+def _walk(client: JiraClient) -> list[dict[str, Any]]:
+    fields = ["updated", "status"]
+    return [i for page in client.search(ORDERED, fields=fields, page_size=100) for i in page.issues]
+
+
+def test_dc_bulk_edit_between_pages_restarts_the_walk_and_loses_nothing(dc: FakeJira) -> None:
+    dc.make_issues(250, start=START)
+    edited = [issue.key for issue in dc.matching(ORDERED)[:60]]
+
+    def bulk_edit(page_number: int) -> None:
+        # 60 read issues move to the end: the unread ones shift left by more than any
+        # overlap re-read can see.
+        for key in edited if page_number == 1 else ():
+            dc.update_issue(key, status="In Progress")
+
+    dc.on_page(bulk_edit)
+    with client_for(dc) as client:
+        issues = _walk(client)
+    markers = [(i["id"], i["fields"]["updated"]) for i in issues]
+    assert len(markers) == len(set(markers)), "an (id, updated) was yielded twice"
+    latest = {i["id"]: i for i in issues}  # the caller keeps the last version of each id
+    with dc.lock:
+        truth = {str(i.id): i for i in dc._issues.values()}
+    assert set(latest) == set(truth), f"{len(set(truth) - set(latest))} issues lost"
+    assert all(
+        latest[str(dc.get(k).id)]["fields"]["status"]["name"] == "In Progress" for k in edited
+    )
+    starts = [r.body["startAt"] for r in dc.requests_to("/rest/api/2/search")]
+    assert starts.count(0) == 2, "the walk should have restarted once from startAt 0"
+
+
+def test_dc_results_that_keep_shifting_fail_clearly(dc: FakeJira) -> None:
+    dc.make_issues(250, start=START)
+
+    def bulk_edit(_page_number: int) -> None:
+        for issue in dc.matching(ORDERED)[:60]:
+            dc.update_issue(issue.key, status="In Progress")
+
+    dc.on_page(bulk_edit)
+    with client_for(dc) as client, pytest.raises(JiraError) as caught:
+        _walk(client)
+    assert "shift" in str(caught.value) and "/rest/api/2/search" in str(caught.value)
+    assert [r.body["startAt"] for r in dc.requests_to("/rest/api/2/search")].count(0) == 4
+
+
 @pytest.fixture(scope="module")
 def big_dc() -> Iterator[FakeJira]:
     # A zone far from UTC: windows formatted in the wrong zone would skip hours of issues.
@@ -242,7 +287,7 @@ def test_429_honours_retry_after(fake: FakeJira) -> None:
     ("ahead", "cap", "low", "high"),
     [
         (timedelta(minutes=5), 600.0, 240.0, 300.0),
-        (timedelta(hours=2), 30.0, 30.0, 30.0),
+        (timedelta(hours=2), 900.0, 900.0, 900.0),
     ],
 )
 def test_429_honours_x_ratelimit_reset(
@@ -251,9 +296,26 @@ def test_429_honours_x_ratelimit_reset(
     reset = (datetime.now(UTC) + ahead).strftime("%Y-%m-%dT%H:%MZ")
     cloud.rate_limit_next(1, retry_after=None, reset_header=reset)
     sleeps = Sleeps()
-    with client_for(cloud, sleeps, backoff_max_s=cap) as client:
+    with client_for(cloud, sleeps, retry_after_max_s=cap) as client:
         client.myself()
     assert len(sleeps) == 1 and low <= sleeps[0] <= high
+
+
+def test_a_long_retry_after_is_honoured_beyond_the_backoff_cap(cloud: FakeJira) -> None:
+    # Server hints have their own cap (retry_after_max_s, 600 s), not backoff_max_s (30 s):
+    # waiting less than asked only burns retries on more 429s.
+    cloud.rate_limit_next(2, retry_after=120)
+    cloud.rate_limit_next(1, retry_after=3600)
+    sleeps = Sleeps()
+    with client_for(cloud, sleeps, backoff_max_s=30.0) as client:
+        client.myself()
+        assert client.stats.rate_limited == 3
+    assert sleeps == [120.0, 120.0, 600.0]
+    cloud.fail_next(3, status=500)
+    backoff = Sleeps()
+    with client_for(cloud, backoff, backoff_base_s=100.0, backoff_max_s=30.0) as client:
+        client.myself()
+    assert len(backoff) == 3 and all(0 <= s <= 30.0 for s in backoff)
 
 
 @pytest.mark.parametrize("status", [500, 502, 503])

@@ -7,15 +7,20 @@ and commits page by page, advancing the watermark as it goes. Three things keep 
 - the overlap window re-reads recent minutes, covering search lag and minute precision;
   replays are free because raw upserts are keyed by (id, updated);
 - an issue updated while a pass runs re-sorts to the end and can shift an unread issue past
-  a page boundary, so a pass that saw such an update is repeated (bounded);
+  a page boundary, so a pass that saw such an update is repeated (bounded); if the last pass
+  still saw one, the watermark is left where it was so the next sync reads the window again;
 - a periodic ids-only pass over the whole scope fetches anything still missing and marks
-  issues that disappeared from Jira as deleted.
+  issues that disappeared from Jira as deleted (never more than half the scope at once).
+
+State and `raw.issues.source` are keyed by the normalised scope (`scope_key`): reordering or
+re-spacing JIRA_JQL keeps the same watermark and the same rows.
 
 No Dagster here: the asset and the CLI both call `sync_jira`.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -32,12 +37,16 @@ from ticket_analytics.paths import SQL_DIR
 from ticket_analytics.warehouse.connection import connect
 from ticket_analytics.warehouse.raw_load import RawLoader
 
+log = logging.getLogger(__name__)
+
 ORDER = "ORDER BY updated ASC, key ASC"
 FIELDS = ("*all",)
 ID_BATCH = 100
-# Our clock and Jira's differ a little; an issue updated this close to a pass's start
+# Our clock and Jira's differ a little; an issue updated this close before a pass started
 # counts as updated during it.
-CLOCK_SKEW = timedelta(minutes=2)
+CLOCK_SKEW = timedelta(seconds=5)
+# A full pass never marks more than this share of a scope's live issues deleted at once.
+MAX_DELETE_SHARE = 0.5
 
 Progress = Callable[[str], None]
 
@@ -80,8 +89,14 @@ class SyncStats:
         return {k: v for k, v in asdict(self).items() if k != "notes" and v is not None}
 
 
+def scope_key(scope: str) -> str:
+    """The scope as stored: JQL without ORDER BY, whitespace collapsed, stripped."""
+    restriction, _ = split_order_by(scope)
+    return " ".join(restriction.split())
+
+
 def source_name(scope: str) -> str:
-    return f"jira:{scope}"
+    return f"jira:{scope_key(scope)}"
 
 
 def scoped_jql(scope: str, since: datetime | None, time_zone: str) -> str:
@@ -110,9 +125,15 @@ _STATE_COLUMNS = (
 )
 
 
-def _save_state(conn: duckdb.DuckDBPyConnection, scope: str, **values: Any) -> None:
+def _save_state(
+    conn: duckdb.DuckDBPyConnection, scope: str, *, reset_watermark: bool = False, **values: Any
+) -> None:
+    """Upsert the scope's state; None leaves a value as stored, except a reset watermark."""
     params = {column: values.get(column) for column in _STATE_COLUMNS}
-    conn.execute((SQL_DIR / "load" / "save_sync_state.sql").read_text(), {"scope": scope, **params})
+    conn.execute(
+        (SQL_DIR / "load" / "save_sync_state.sql").read_text(),
+        {"scope": scope, "reset_watermark": reset_watermark, **params},
+    )
 
 
 def _complete(client: JiraClient, issue: dict[str, Any], stats: SyncStats) -> None:
@@ -134,6 +155,18 @@ def _complete(client: JiraClient, issue: dict[str, Any], stats: SyncStats) -> No
             stats.comment_fetches += 1
 
 
+def _updated_since(issues: Iterable[dict[str, Any]], moment: datetime) -> set[tuple[str, datetime]]:
+    changed = set()
+    for issue in issues:
+        try:
+            updated = parse_jira_timestamp(issue["fields"]["updated"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        if updated >= moment:
+            changed.add((str(issue.get("id")), updated))
+    return changed
+
+
 def _latest_updated(issues: Iterable[dict[str, Any]]) -> datetime | None:
     latest = None
     for issue in issues:
@@ -152,7 +185,48 @@ class _Sync:
         self.client, self.warehouse, self.options = client, warehouse, options
         self.progress = progress or (lambda _message: None)
         self.stats = SyncStats()
+        self.key = scope_key(options.scope)
         self.source = source_name(options.scope)
+
+    def claim_older_spellings(self) -> None:
+        """State and rows saved under another spelling of this scope (a raw JQL key, before
+        normalisation) are this scope's: rename them so the watermark, counts and deletions
+        carry over."""
+        with connect(self.warehouse) as conn:
+            states = conn.execute(
+                "select scope from meta.jira_sync_state where scope <> ? "
+                "order by last_sync_at desc nulls last",
+                [self.key],
+            ).fetchall()
+            older_states = [s for (s,) in states if scope_key(s) == self.key]
+            if older_states:
+                current = conn.execute(
+                    "select count(*) from meta.jira_sync_state where scope = ?", [self.key]
+                ).fetchall()[0][0]
+                if not current:
+                    conn.execute(
+                        "update meta.jira_sync_state set scope = ? where scope = ?",
+                        [self.key, older_states.pop(0)],
+                    )
+                conn.execute(
+                    "delete from meta.jira_sync_state where scope in (select unnest(?::varchar[]))",
+                    [older_states],
+                )
+            sources = conn.execute(
+                "select distinct source from raw.issues where source like 'jira:%' and source <> ?",
+                [self.source],
+            ).fetchall()
+            older = [s for (s,) in sources if source_name(s.removeprefix("jira:")) == self.source]
+            if older:
+                conn.execute(
+                    "update raw.issues set source = ? where source in (select unnest(?::varchar[]))",
+                    [self.source, older],
+                )
+
+    def note(self, message: str, *, warn: bool = False) -> None:
+        self.stats.notes.append(message)
+        if warn:
+            log.warning("Jira sync of %r: %s", self.key, message)
 
     def _commit(self, issues: Sequence[dict[str, Any]], watermark: datetime | None) -> None:
         rows = RawRows()
@@ -164,9 +238,7 @@ class _Sync:
             loader.stage(rows, self.source)
             page = loader.commit()
             if watermark is not None:
-                _save_state(
-                    conn, self.options.scope, watermark=watermark, flavor=self.client.flavor
-                )
+                _save_state(conn, self.key, watermark=watermark, flavor=self.client.flavor)
         self.stats.fetched += len(issues)
         self.stats.inserted += page.inserted
         self.stats.updated += page.updated
@@ -174,11 +246,21 @@ class _Sync:
         self.stats.rejected += page.rejected
 
     def incremental(self, since: datetime | None, watermark: datetime | None) -> datetime | None:
+        """Search the window until a pass sees no concurrent change; returns the watermark.
+
+        An issue counts as changed during a pass when its ``updated`` is at or after the
+        pass's start (less ``CLOCK_SKEW``) and this sync had not already read that version in
+        an earlier pass. If every pass saw such a change, the stored watermark goes back to
+        what it was before this sync, so the next sync reads the window again.
+        """
+        before = watermark
         time_zone = self.client.profile_time_zone()
+        read_recently: set[tuple[str, datetime]] = set()
         for _ in range(self.options.max_passes):
             self.stats.passes += 1
-            started = datetime.now(UTC)
+            started = datetime.now(UTC) - CLOCK_SKEW
             concurrent = False
+            recent: set[tuple[str, datetime]] = set()
             jql = scoped_jql(self.options.scope, since, time_zone)
             pages = self.client.search(
                 jql,
@@ -193,24 +275,47 @@ class _Sync:
                 latest = _latest_updated(page.issues)
                 if latest is not None:
                     watermark = latest if watermark is None else max(watermark, latest)
-                    concurrent |= latest >= started - CLOCK_SKEW
+                    if latest >= started:
+                        changed = _updated_since(page.issues, started)
+                        recent |= changed
+                        concurrent |= bool(changed - read_recently)
                 self._commit(page.issues, watermark)
                 self.stats.pages += 1
                 self.progress(f"page {self.stats.pages}: {self.stats.fetched:,} issues fetched")
             if not concurrent:
                 return watermark
-            self.stats.notes.append("issues changed during the pass; searched the window again")
-        return watermark
+            read_recently |= recent
+            if self.stats.passes < self.options.max_passes:
+                self.note("issues changed during the pass; searched the window again")
+        self.note(
+            f"issues were still changing during pass {self.stats.passes} of "
+            f"{self.options.max_passes}: an unread issue may have shifted past a page; "
+            "the watermark stays where it was, so the next sync reads the window again",
+            warn=True,
+        )
+        with connect(self.warehouse) as conn:
+            _save_state(conn, self.key, watermark=before, reset_watermark=True)
+        return before
 
     def full_pass(self) -> None:
-        """Fetch issues the scope has but the warehouse lacks; mark vanished ones deleted."""
+        """Fetch issues the scope has but the warehouse lacks; mark vanished ones deleted.
+
+        Every id Jira returns is claimed for this scope's source (rows loaded under an older
+        spelling of the JQL included); deletions are marked only among this source's rows,
+        and never when Jira returned nothing or more than half of them would go at once.
+        """
         self.stats.full_pass = True
         restriction, _ = split_order_by(self.options.scope)
-        jira_ids = set(self.client.search_ids(f"({restriction.strip()}) ORDER BY key ASC"))
+        jira_ids = sorted(set(self.client.search_ids(f"({restriction.strip()}) ORDER BY key ASC")))
         with connect(self.warehouse) as conn:
-            conn.execute("create or replace temp table jira_ids (issue_id varchar)")
-            if jira_ids:
-                conn.executemany("insert into jira_ids values (?)", [[i] for i in sorted(jira_ids)])
+            conn.execute("create or replace temp table jira_ids (issue_id varchar primary key)")
+            # One statement with one list parameter: executemany is row by row (100k ids: 15 s).
+            conn.execute("insert into jira_ids select unnest(?::varchar[])", [jira_ids])
+            conn.execute(
+                "update raw.issues set source = ? where source <> ? "
+                "and issue_id in (select issue_id from jira_ids)",
+                [self.source, self.source],
+            )
             missing = [
                 i
                 for (i,) in conn.execute(
@@ -219,14 +324,30 @@ class _Sync:
                     " where raw.issues.issue_id = jira_ids.issue_id and deleted_at is null)"
                 ).fetchall()
             ]
-            deleted = conn.execute(
-                "update raw.issues set deleted_at = now() "
-                "where source = ? and deleted_at is null "
-                "and issue_id not in (select issue_id from jira_ids) "
-                "returning issue_id",
+            live, vanished = conn.execute(
+                "select count(*), count(*) filter (where issue_id not in "
+                "(select issue_id from jira_ids)) "
+                "from raw.issues where source = ? and deleted_at is null",
                 [self.source],
-            ).fetchall()
-            _save_state(conn, self.options.scope, last_full_pass_at=datetime.now(UTC))
+            ).fetchall()[0]
+            deleted: list[Any] = []
+            if vanished and (not jira_ids or vanished > MAX_DELETE_SHARE * live):
+                self.note(
+                    f"full pass: Jira returned {len(jira_ids):,} ids for the scope, so "
+                    f"{vanished:,} of its {live:,} live issues would be marked deleted "
+                    f"(more than {MAX_DELETE_SHARE:.0%}); marked none. Check JIRA_JQL and the "
+                    "Jira account's permissions.",
+                    warn=True,
+                )
+            elif vanished:
+                deleted = conn.execute(
+                    "update raw.issues set deleted_at = now() "
+                    "where source = ? and deleted_at is null "
+                    "and issue_id not in (select issue_id from jira_ids) "
+                    "returning issue_id",
+                    [self.source],
+                ).fetchall()
+            _save_state(conn, self.key, last_full_pass_at=datetime.now(UTC))
         self.stats.deleted = len(deleted)
         for start in range(0, len(missing), ID_BATCH):
             batch = sorted(missing[start : start + ID_BATCH], key=int)
@@ -237,9 +358,7 @@ class _Sync:
                 self._commit(page.issues, None)
                 self.stats.recovered += len(page.issues)
         if missing:
-            self.stats.notes.append(
-                f"full pass recovered {len(missing)} issues the search had missed"
-            )
+            self.note(f"full pass recovered {len(missing)} issues the search had missed")
 
     def verify(self) -> None:
         restriction, _ = split_order_by(self.options.scope)
@@ -253,7 +372,7 @@ class _Sync:
             )
             _save_state(
                 conn,
-                self.options.scope,
+                self.key,
                 last_sync_at=datetime.now(UTC),
                 jira_count=self.stats.jira_count,
                 warehouse_count=self.stats.warehouse_count,
@@ -270,7 +389,8 @@ def sync_jira(
     """Bring `raw.*` up to date with Jira for `options.scope`; returns what happened."""
     began = time.monotonic()
     sync = _Sync(client, warehouse, options, progress)
-    state = _read_state(warehouse, options.scope)
+    sync.claim_older_spellings()
+    state = _read_state(warehouse, scope_key(options.scope))
     watermark = None if options.full else state.get("watermark")
     since = watermark - options.overlap if watermark is not None else None
     watermark = sync.incremental(since, watermark)

@@ -3,7 +3,8 @@
 Every call goes through one retry policy (``JiraClient._send``):
 
 - 429 and 503 wait what the server asks (``Retry-After`` seconds or HTTP date, else
-  ``X-RateLimit-Reset``), capped at ``backoff_max_s``; without a hint they back off like 5xx;
+  ``X-RateLimit-Reset``), capped at ``retry_after_max_s`` (10 min; a shorter wait only earns
+  another 429); without a hint they back off like 5xx;
 - 500/502/503/504, timeouts and transport errors (refused or dropped connections) back off
   exponentially with full jitter: ``uniform(0, min(backoff_max_s, backoff_base_s * 2**n))``;
 - at most ``max_retries`` retries, then ``JiraError`` naming method, path and the last status;
@@ -50,6 +51,8 @@ DC_RESULT_WINDOW = 10_000
 DC_WINDOW_RESTART = 9_000
 # Each DC page re-reads this many already-seen issues to detect shifts between pages.
 DC_OVERLAP = 5
+# A shift the widened re-read cannot bridge restarts the walk from startAt 0, this many times.
+DC_MAX_RESTARTS = 3
 WINDOW_ORDER = "ORDER BY updated ASC, key ASC"
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # Statuses after which the server has certainly not acted, so even a POST may be repeated.
@@ -86,6 +89,8 @@ class JiraSettings:
     max_retries: int = 6
     backoff_base_s: float = 0.5
     backoff_max_s: float = 30.0
+    # Server hints (Retry-After, X-RateLimit-Reset) are honoured up to this, not backoff_max_s.
+    retry_after_max_s: float = 600.0
 
     def __post_init__(self) -> None:
         if self.flavor not in FLAVORS:
@@ -104,7 +109,8 @@ class JiraSettings:
             f"JiraSettings(url={self.url!r}, flavor={self.flavor!r}, email={_mask(self.email)}, "
             f"api_token={_mask(self.api_token)}, pat={_mask(self.pat)}, "
             f"timeout_s={self.timeout_s}, max_retries={self.max_retries}, "
-            f"backoff_base_s={self.backoff_base_s}, backoff_max_s={self.backoff_max_s})"
+            f"backoff_base_s={self.backoff_base_s}, backoff_max_s={self.backoff_max_s}, "
+            f"retry_after_max_s={self.retry_after_max_s})"
         )
 
     __str__ = __repr__
@@ -272,7 +278,7 @@ class JiraClient:
             if response.status_code in _UNPROCESSED_STATUSES:
                 hint = _server_hint(response, datetime.now(UTC))
                 if hint is not None:
-                    return min(hint, s.backoff_max_s)
+                    return min(hint, s.retry_after_max_s)
         ceiling = min(s.backoff_max_s, s.backoff_base_s * 2 ** (state.attempt_number - 1))
         return self._rng.uniform(0.0, ceiling)
 
@@ -430,9 +436,12 @@ class JiraClient:
         Each later page starts ``DC_OVERLAP`` issues early and must open on an issue already
         seen: issues updated mid-walk re-sort to the end (or get deleted) and shift the rest
         left, which plain offsets would turn into silently skipped issues. If the overlap was
-        not enough the page is re-read from further back. Issues already yielded with the same
-        (id, updated) are dropped; one seen again with a newer ``updated`` changed mid-walk and
-        is yielded again, so the caller ends with its latest state.
+        not enough the page is re-read from further back (up to ``8 * DC_OVERLAP``); a shift
+        larger than that restarts the walk from startAt 0 (at most ``DC_MAX_RESTARTS`` times,
+        then ``JiraError``): the walk never carries on past a detected shift. Issues already
+        yielded with the same (id, updated) are dropped, so a re-walk yields only what changed;
+        one seen again with a newer ``updated`` changed mid-walk and is yielded again, so the
+        caller ends with its latest state.
 
         Data Center cannot page past ``max_result_window`` (10,000): once ``total`` exceeds it
         the walk re-issues the caller's restriction ordered ``updated ASC, key ASC`` and, every
@@ -446,6 +455,7 @@ class JiraClient:
         restriction, order = split_order_by(jql)
         seen: set[tuple[str, str]] = set()
         query, start, back, windowed, clause = jql, 0, DC_OVERLAP, False, None
+        restarts = 0
         while True:
             ask = max(0, start - back) if start else 0
             body = {
@@ -467,10 +477,30 @@ class JiraClient:
                 if not ordered:
                     query, start = _window_jql(restriction, None), 0
                     continue
-            if 0 < back < 8 * DC_OVERLAP and ask and issues and _marker(issues[0]) not in seen:
-                back *= 2
+            if back and ask and issues and _marker(issues[0]) not in seen:
+                # The page does not open on an issue already seen: results shifted left.
+                if back < 8 * DC_OVERLAP:
+                    back *= 2
+                    continue
+                restarts += 1
+                if restarts > DC_MAX_RESTARTS:
+                    detail = (
+                        f"results kept shifting while paging (issues updated or deleted "
+                        f"mid-walk); restarted {DC_MAX_RESTARTS} times from startAt 0, giving up"
+                    )
+                    raise JiraError("POST", path, 200, detail)
+                log.warning(
+                    "Jira %s: results shifted by more than %d issues between pages; "
+                    "re-walking from startAt 0 (restart %d/%d)",
+                    path,
+                    back,
+                    restarts,
+                    DC_MAX_RESTARTS,
+                )
+                start, back = 0, DC_OVERLAP
                 continue
-            back = min(DC_OVERLAP, len(issues) // 4)
+            # Re-read at least one issue (any left shift then shows), but stay below the page.
+            back = min(DC_OVERLAP, max(1, len(issues) // 4)) if len(issues) > 1 else 0
             start = max(start, ask + len(issues))
             fresh = [issue for issue in issues if _marker(issue) not in seen]
             seen.update(_marker(issue) for issue in fresh)

@@ -43,6 +43,12 @@ class RawJiraConfig(dg.Config):
         "sample tickets, generated on first use.",
     )
     full: bool = Field(default=False, description="jira: resync everything, not just changes.")
+    reconcile_issue_ids: list[int] = Field(
+        default=[],
+        description="jira (Cloud): ids of issues this project just wrote to, read back with "
+        "read-after-write consistency (reconcileIssues); at most 50.",
+        max_length=50,
+    )
 
 
 def ensure_sample() -> Path:
@@ -87,7 +93,11 @@ def raw_jira(
             stats = sync_jira(
                 client,
                 warehouse.file,
-                SyncOptions(scope=jira.jql, full=config.full),
+                SyncOptions(
+                    scope=jira.jql,
+                    full=config.full,
+                    reconcile_issue_ids=tuple(config.reconcile_issue_ids),
+                ),
                 progress=lambda message: context.log.info(message),
             )
         for note in stats.notes:

@@ -14,9 +14,10 @@ class JiraResource(dg.ConfigurableResource):
 
     url: str = Field(default="", description="Base URL, e.g. https://example.atlassian.net")
     flavor: str = Field(default="auto", description="cloud, datacenter or auto (serverInfo)")
-    email: str = ""
-    api_token: str = ""
-    pat: str = ""
+    # repr=False: secrets stay out of reprs, logs and Dagster's event text.
+    email: str = Field(default="", repr=False, description="Cloud: the API token's account")
+    api_token: str = Field(default="", repr=False, description="Cloud: API token")
+    pat: str = Field(default="", repr=False, description="Data Center: personal access token")
     jql: str = Field(default="", description="The sync scope, e.g. project = OPS")
 
     @property
