@@ -80,3 +80,15 @@ def write_page(path: Path, issues: list[dict[str, Any]]) -> Path:
         json.dumps({"issues": issues, "isLast": True}, ensure_ascii=False), encoding="utf-8"
     )
     return path
+
+
+def load_and_build(conn: Any, page: Path, months: list[str] | tuple[str, ...] = ()) -> None:
+    """Load a page of issues, publish the catalog and build every model (and `months`)."""
+    from ticket_analytics.catalog import default_catalog
+    from ticket_analytics.warehouse.catalog_tables import write_catalog
+    from ticket_analytics.warehouse.file_ingest import ingest_files
+    from ticket_analytics.warehouse.models import build_all
+
+    ingest_files(conn, page)
+    write_catalog(conn, default_catalog())
+    build_all(conn, months=months)

@@ -4,7 +4,7 @@ from datetime import date
 
 import duckdb
 import pytest
-from jira_builders import issue, write_page
+from jira_builders import issue, load_and_build, write_page
 
 from ticket_analytics.catalog import default_catalog
 from ticket_analytics.warehouse.catalog_tables import write_catalog
@@ -59,9 +59,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnec
     root = tmp_path_factory.mktemp("daily_flow")
     page = write_page(root / "page.json", TICKETS)
     with connect(root / "w.duckdb") as conn:
-        ingest_files(conn, page)
-        write_catalog(conn, default_catalog())
-        build_all(conn)
+        load_and_build(conn, page)
         yield conn
 
 

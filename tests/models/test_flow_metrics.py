@@ -6,13 +6,9 @@ from typing import Any
 
 import duckdb
 import pytest
-from jira_builders import REPORTER, TEAM, issue, write_page
+from jira_builders import REPORTER, TEAM, issue, load_and_build, write_page
 
-from ticket_analytics.catalog import default_catalog
-from ticket_analytics.warehouse.catalog_tables import write_catalog
 from ticket_analytics.warehouse.connection import connect
-from ticket_analytics.warehouse.file_ingest import ingest_files
-from ticket_analytics.warehouse.models import build_all
 
 TICKETS = [
     # Reopened once: In Progress 23 h, then 2 h after the reopening.
@@ -80,9 +76,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnec
     root = tmp_path_factory.mktemp("flow")
     page = write_page(root / "page.json", TICKETS)
     with connect(root / "w.duckdb") as conn:
-        ingest_files(conn, page)
-        write_catalog(conn, default_catalog())
-        build_all(conn, months=["2025-09", "2025-10"])
+        load_and_build(conn, page, months=["2025-09", "2025-10"])
         yield conn
 
 

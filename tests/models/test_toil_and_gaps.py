@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from jira_builders import issue, write_page
+from jira_builders import issue, load_and_build, write_page
 
-from ticket_analytics.catalog import default_catalog
-from ticket_analytics.warehouse.catalog_tables import write_catalog
 from ticket_analytics.warehouse.connection import connect
-from ticket_analytics.warehouse.file_ingest import ingest_files
-from ticket_analytics.warehouse.models import build_all
 
 S3_SUMMARIES = [
     ("2025-08-04", "S3 버킷 생성 요청 - pay-api-prod"),
@@ -68,9 +64,9 @@ TICKETS = [
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
     root = tmp_path_factory.mktemp("toil")
     with connect(root / "w.duckdb") as conn:
-        ingest_files(conn, write_page(root / "page.json", TICKETS))
-        write_catalog(conn, default_catalog())
-        build_all(conn, months=["2025-08", "2025-09", "2025-10"])
+        load_and_build(
+            conn, write_page(root / "page.json", TICKETS), months=["2025-08", "2025-09", "2025-10"]
+        )
         yield conn
 
 

@@ -10,17 +10,13 @@ import plotly.graph_objects as go
 import plotly.offline
 import polars as pl
 import pytest
-from jira_builders import issue, write_page
+from jira_builders import issue, load_and_build, write_page
 
-from ticket_analytics.catalog import default_catalog
 from ticket_analytics.defs.reports.assets import DashboardConfig, dashboard_html
 from ticket_analytics.defs.resources import WarehouseResource
 from ticket_analytics.reports.dashboard import write_dashboard
 from ticket_analytics.reports.frames import SCHEMAS, load_dashboard_frames
-from ticket_analytics.warehouse.catalog_tables import write_catalog
 from ticket_analytics.warehouse.connection import connect
-from ticket_analytics.warehouse.file_ingest import ingest_files
-from ticket_analytics.warehouse.models import build_all
 
 PLOTLY_JS = plotly.offline.get_plotlyjs()
 BANNER = re.search(r"plotly\.js v\d+\.\d+\.\d+", PLOTLY_JS)[0]  # type: ignore[index]
@@ -108,9 +104,7 @@ TICKETS = [
 def warehouse(tmp_path: Path) -> Path:
     file = tmp_path / "w.duckdb"
     with connect(file) as conn:
-        ingest_files(conn, write_page(tmp_path / "page.json", TICKETS))
-        write_catalog(conn, default_catalog())
-        build_all(conn, months=["2025-10"])
+        load_and_build(conn, write_page(tmp_path / "page.json", TICKETS), months=["2025-10"])
     return file
 
 

@@ -8,14 +8,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from jira_builders import issue, write_page
+from jira_builders import issue, load_and_build, write_page
 
-from ticket_analytics.catalog import default_catalog
 from ticket_analytics.paths import SQL_DIR, snapshot_path
-from ticket_analytics.warehouse.catalog_tables import write_catalog
 from ticket_analytics.warehouse.connection import connect
-from ticket_analytics.warehouse.file_ingest import ingest_files
-from ticket_analytics.warehouse.models import build_all
 from ticket_analytics.warehouse.snapshot import publish_snapshot
 
 ANALYST_QUERIES = sorted((SQL_DIR / "analyst").glob("*.sql"))
@@ -37,9 +33,9 @@ def _tickets(count: int) -> list[dict]:
 def _build(root: Path, count: int) -> Path:
     warehouse = root / "w.duckdb"
     with connect(warehouse) as conn:
-        ingest_files(conn, write_page(root / f"page{count}.json", _tickets(count)))
-        write_catalog(conn, default_catalog())
-        build_all(conn, months=["2025-10"])
+        load_and_build(
+            conn, write_page(root / f"page{count}.json", _tickets(count)), months=["2025-10"]
+        )
         publish_snapshot(conn, warehouse)
     return warehouse
 
