@@ -47,10 +47,12 @@ def per_month(issues: int) -> int:
 def machine_facts() -> str:
     cpus = os.cpu_count()
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cpus
+    # Other work on the machine skews every figure; the load average shows it was there.
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return (
         f"machine: {usable} usable cpus (of {cpus}), {_memory_gb():.0f} GB RAM, "
         f"{platform.system()} {platform.machine()}; python {platform.python_version()}, "
-        f"duckdb {duckdb.__version__}"
+        f"duckdb {duckdb.__version__}; load average {load}"
     )
 
 

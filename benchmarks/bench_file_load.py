@@ -95,8 +95,8 @@ def phases() -> Iterator[dict[str, float]]:
 
     read_documents = file_ingest.read_documents
 
-    def read_all(file: Path) -> list[tuple[str, Any]]:
-        return list(read_documents(file))
+    def read_all(*args: Any, **kwargs: Any) -> list[tuple[str, Any]]:
+        return list(read_documents(*args, **kwargs))
 
     class TimedLoader(RawLoader):
         def stage(self, *args: Any, **kwargs: Any) -> None:
