@@ -217,7 +217,9 @@ def test_issues_hidden_by_search_lag_are_caught_by_the_next_sync(tmp_path: Path)
         _assert_exact(fake, warehouse)
 
 
-def test_a_killed_sync_resumes_from_its_checkpoint(fake: FakeJira, tmp_path: Path) -> None:
+def test_a_killed_sync_resumes_from_its_last_committed_batch(
+    fake: FakeJira, tmp_path: Path
+) -> None:
     warehouse = tmp_path / "w.duckdb"
 
     class Killed(Exception):
@@ -228,7 +230,12 @@ def test_a_killed_sync_resumes_from_its_checkpoint(fake: FakeJira, tmp_path: Pat
             raise Killed
 
     with _client(fake) as client, pytest.raises(Killed):
-        sync_jira(client, warehouse, SyncOptions(scope=SCOPE, page_size=50), progress=kill)
+        sync_jira(
+            client,
+            warehouse,
+            SyncOptions(scope=SCOPE, page_size=50, commit_every=50),
+            progress=kill,
+        )
     assert 0 < len(_warehouse_truth(warehouse)) < 230
     stats = _sync(fake, warehouse, page_size=50)
     _assert_exact(fake, warehouse)

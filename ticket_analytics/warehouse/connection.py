@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from ticket_analytics.warehouse.migrations import migrate
+from ticket_analytics.warehouse.migrations import is_current, migrate
 
 LOCK_WAIT_SECONDS = 30.0
 
@@ -47,7 +47,7 @@ def connect(
     conn = _open(path, read_only, wait_seconds)
     try:
         conn.execute("set TimeZone = 'UTC'")
-        if not read_only:
+        if not read_only and not is_current(conn):
             migrate(conn)
         yield conn
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -31,6 +32,20 @@ def discover(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     if len(set(versions)) != len(versions):
         raise ValueError(f"{directory}: two migrations share a version number")
     return migrations
+
+
+@cache
+def _latest_version(directory: Path) -> int:
+    return max((m.version for m in discover(directory)), default=0)
+
+
+def is_current(conn: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) -> bool:
+    """One cheap query instead of reading every migration file on each short connection."""
+    try:
+        rows = conn.execute("select max(version) from meta.schema_migrations").fetchall()
+    except duckdb.CatalogException:
+        return False
+    return rows[0][0] == _latest_version(directory)
 
 
 def migrate(conn: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) -> list[int]:

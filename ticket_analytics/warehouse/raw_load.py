@@ -156,7 +156,7 @@ class RawLoader:
         self.stats.inserted += inserted
         self.stats.updated += updated
         self.stats.unchanged += unchanged
-        conn.execute(_sql("stage_tables"))
+        conn.execute(_sql("clear_stage_tables"))
         return self.stats
 
 
