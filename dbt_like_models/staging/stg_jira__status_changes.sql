@@ -6,24 +6,31 @@ issues as (
     select issue_id, issue_key from {{ ref('stg_jira__issues') }}
 ),
 
-items as (
+-- each history is parsed once into what the model reads
+histories as (
     select
         issue_id,
         history_id,
         created_at as changed_at,
-        coalesce(
-            payload ->> '$.author.accountId',
-            payload ->> '$.author.key',
-            payload ->> '$.author.name'
-        ) as author_id,
-        payload ->> '$.author.displayName' as author_name,
-        unnest(
-            from_json(
-                payload -> '$.items',
-                '[{"field": "VARCHAR", "fromString": "VARCHAR", "toString": "VARCHAR"}]'
-            )
-        ) as item
+        from_json(
+            payload,
+            '{"author": {"accountId": "VARCHAR", "key": "VARCHAR", "name": "VARCHAR", "displayName": "VARCHAR"},
+              "items": [{"field": "VARCHAR", "fromString": "VARCHAR", "toString": "VARCHAR"}]}'
+        ) as h
     from changelog
+),
+
+items as (
+    select
+        issue_id,
+        history_id,
+        changed_at,
+        coalesce(h.author.accountId, h.author.key, h.author.name) as author_id,
+        h.author.displayName as author_name,
+        unnest(h.items) as item,
+        -- zips with the unnest above: the item's position in its history
+        unnest(range(1, len(h.items) + 1)) as item_index
+    from histories
 ),
 
 status_items as (
@@ -35,7 +42,7 @@ status_items as (
         author_name,
         item.fromString as from_status,
         item.toString as to_status,
-        row_number() over (partition by issue_id, history_id order by item.toString) as item_index
+        item_index
     from items
     where lower(item.field) = 'status'
 ),
