@@ -11,7 +11,7 @@ with months as (
         $month_start::timestamptz + interval 1 month
 ),
 
-tickets as (
+all_tickets as (
     select * from {{ ref('fct_tickets') }}
 ),
 
@@ -49,7 +49,24 @@ resolutions as (
 categories as (
     select category_id as category from {{ source('catalog', 'categories') }}
     union
-    select distinct category from tickets
+    select distinct category from all_tickets
+),
+
+-- Only the tickets these two months can count: created or resolved in them, or open at
+-- either month end. A month's build then costs what the month holds, not the whole history.
+tickets as (
+    select all_tickets.*
+    from all_tickets
+    where (
+        all_tickets.created_at >= $month_start::timestamptz - interval 1 month
+        and all_tickets.created_at < $month_start::timestamptz + interval 1 month
+    )
+    or (
+        all_tickets.resolved_at >= $month_start::timestamptz - interval 1 month
+        and all_tickets.resolved_at < $month_start::timestamptz + interval 1 month
+    )
+    or all_tickets.issue_id in (select issue_id from month_end_states where is_open)
+    or all_tickets.issue_id in (select issue_id from resolutions)
 ),
 
 by_category as (
@@ -116,7 +133,7 @@ labelled as (
 ),
 
 data_start as (
-    select date_trunc('month', min(created_at)) as first_month from tickets
+    select date_trunc('month', min(created_at)) as first_month from all_tickets
 ),
 
 -- no previous month before the data starts: the first month has no change, not +100%
