@@ -12,10 +12,6 @@ comments as (
     select * from {{ ref('stg_jira__comments') }}
 ),
 
-hints as (
-    select * from {{ source('catalog', 'category_hints') }}
-),
-
 llm_classifications as (
     select * from {{ source('raw', 'llm_classifications') }}
 ),
@@ -48,14 +44,13 @@ searchable as (
     from issues
 ),
 
+-- catalog.rule_category() is the catalog's keyword rule, written with
+-- {{ source('catalog', 'category_hints') }} by the catalog asset.
 rule_categories as (
     select
-        searchable.issue_id,
-        arg_min(hints.category_id, hints.category_rank) as category
+        issue_id,
+        catalog.rule_category(text) as category
     from searchable
-    inner join hints
-        on contains(searchable.text, hints.needle)
-    group by searchable.issue_id
 ),
 
 visit_facts as (

@@ -58,9 +58,9 @@ class Catalog:
     def classify(self, text: str) -> str:
         """The first category with a hint in `text`, else `other` (the SQL models' rule too)."""
         searchable = searchable_text(text)
-        for category in self.categories:
-            if any(hint_needle(hint) in searchable for hint in category.hints):
-                return category.id
+        for category_id, pattern in rule_patterns(self):
+            if re.search(pattern, searchable):
+                return category_id
         return FALLBACK_CATEGORY
 
 
@@ -75,6 +75,21 @@ def searchable_text(text: str) -> str:
     words = _NOT_WORD.sub(" ", text.lower())
     words = _HANGUL_LATIN.sub(r"\1 \2", _LATIN_HANGUL.sub(r"\1 \2", words))
     return f" {' '.join(words.split())} "
+
+
+_REGEX_META = frozenset(".^$*+?()[]{}|\\")
+
+
+def rule_patterns(catalog: Catalog) -> list[tuple[str, str]]:
+    """(category id, pattern) in rule order: each pattern is an alternation of literal
+    needles, read the same way by Python's `re` and DuckDB's RE2."""
+    patterns = []
+    for category in catalog.categories:
+        needles = dict.fromkeys(hint_needle(h) for h in category.hints if hint_needle(h).strip())
+        if needles:
+            escaped = ("".join("\\" + c if c in _REGEX_META else c for c in n) for n in needles)
+            patterns.append((category.id, "|".join(escaped)))
+    return patterns
 
 
 def hint_needle(hint: str) -> str:

