@@ -6,7 +6,6 @@ import pytest
 
 from ticket_analytics.jira.timestamps import (
     format_jql_datetime,
-    parse_jira_date,
     parse_jira_timestamp,
 )
 
@@ -79,19 +78,6 @@ def test_unparseable_timestamp_raises_value_error_quoting_it(bad: str) -> None:
 def test_non_string_timestamp_raises_value_error() -> None:
     with pytest.raises(ValueError, match="None"):
         parse_jira_timestamp(None)  # type: ignore[arg-type]
-
-
-def test_due_date_parses_to_date() -> None:
-    assert parse_jira_date("2025-11-03") == date(2025, 11, 3)
-
-
-@pytest.mark.parametrize(
-    "bad", ["", "2025-11-3", "2025/11/03", "2025-02-30", "2025-11-03T00:00:00+0000", "soon"]
-)
-def test_bad_due_date_raises_value_error_quoting_it(bad: str) -> None:
-    with pytest.raises(ValueError) as caught:
-        parse_jira_date(bad)
-    assert repr(bad) in str(caught.value)
 
 
 def test_jql_datetime_is_rendered_in_the_users_zone() -> None:

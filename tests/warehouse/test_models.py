@@ -42,7 +42,6 @@ def test_models_are_ordered_by_their_refs_and_grouped_by_folder(tmp_path: Path) 
     assert project.models["b"].refs == ("a",)
     assert project.models["a"].sources == (("raw", "issues"),)
     assert project.models["c"].group == "marts"
-    assert project.downstream("a") == {"b", "c"}
 
 
 def test_a_missing_ref_is_an_error_naming_the_file(tmp_path: Path) -> None:

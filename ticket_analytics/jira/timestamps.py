@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # fromisoformat alone would also take date-only, week-date and space-separated forms; the regex
@@ -33,16 +33,6 @@ def parse_jira_timestamp(value: str) -> datetime:
         return parsed.astimezone(UTC)
     except (ValueError, OverflowError) as exc:
         raise ValueError(f"not a Jira timestamp: {value!r} ({exc})") from exc
-
-
-def parse_jira_date(value: str) -> date:
-    """Parse a date-only field such as ``duedate`` (``2025-11-03``); ``ValueError`` otherwise."""
-    if not isinstance(value, str) or not _DATE.fullmatch(value):
-        raise ValueError(f"not a Jira date: {value!r}")
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise ValueError(f"not a Jira date: {value!r} ({exc})") from exc
 
 
 def format_jql_datetime(moment: datetime, tz: str) -> str:

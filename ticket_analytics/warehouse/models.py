@@ -94,15 +94,6 @@ class ModelProject:
     models: dict[str, Model]
     order: tuple[str, ...]
 
-    def downstream(self, name: str) -> set[str]:
-        """Every model that depends on `name`, directly or not."""
-        found: set[str] = set()
-        frontier = {name}
-        while frontier:
-            frontier = {n for n, m in self.models.items() if set(m.deps) & frontier} - found
-            found |= frontier
-        return found
-
 
 def _parse_tests(model: str, column: str, specs: Iterable[Any], where: str) -> list[ColumnTest]:
     tests = []
