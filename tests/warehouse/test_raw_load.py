@@ -226,3 +226,23 @@ def test_a_broken_ndjson_line_is_reported_with_its_line_number(tmp_path: Path) -
         pytest.raises(PayloadError, match=r"issues.ndjson: invalid JSON at line 2"),
     ):
         ingest_files(conn, lines)
+
+
+def test_parallel_parsing_loads_the_same_rows_and_still_names_a_bad_file(tmp_path: Path) -> None:
+    export = tmp_path / "export"
+    export.mkdir()
+    for n in range(12):
+        _write_page(
+            export / f"page-{n:02d}.json", [_issue(f"OPS-{n}{i}", f"{n}{i}") for i in range(5)]
+        )
+    with connect(tmp_path / "serial.duckdb") as conn:
+        ingest_files(conn, export)
+        serial = _snapshot(conn)
+    with connect(tmp_path / "parallel.duckdb") as conn:
+        stats = ingest_files(conn, export, parallel_from_bytes=0)
+        assert _snapshot(conn)["issues"] != [] and stats.inserted == 60
+        # fetched_at differs between the two loads; everything else must match
+        assert [r[:-2] for r in _snapshot(conn)["issues"]] == [r[:-2] for r in serial["issues"]]
+        (export / "page-05.json").write_text('{"issues": [oops]}')
+        with pytest.raises(PayloadError, match=r"page-05\.json: invalid JSON"):
+            ingest_files(conn, export, parallel_from_bytes=0)
