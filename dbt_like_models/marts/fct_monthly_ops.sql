@@ -69,59 +69,68 @@ tickets as (
     or all_tickets.issue_id in (select issue_id from resolutions)
 ),
 
-by_category as (
+-- one row per month and ticket it can count, with the month's facts about it as flags
+ticket_months as (
     select
         months.month_start,
-        categories.category,
-        count(tickets.issue_id) filter (
-            where tickets.created_at >= months.month_start and tickets.created_at < months.month_end
-        ) as created_count,
-        coalesce(sum(resolutions.resolution_count), 0) as resolved_count,
-        -- flow times of the tickets whose (final) resolution fell in the month
-        median(tickets.lead_time_hours) filter (
-            where tickets.resolved_at >= months.month_start and tickets.resolved_at < months.month_end
-        ) as median_lead_time_hours,
-        quantile_cont(tickets.lead_time_hours, 0.85) filter (
-            where tickets.resolved_at >= months.month_start and tickets.resolved_at < months.month_end
-        ) as p85_lead_time_hours,
-        median(tickets.cycle_time_hours) filter (
-            where tickets.resolved_at >= months.month_start and tickets.resolved_at < months.month_end
-        ) as median_cycle_time_hours,
-        quantile_cont(tickets.cycle_time_hours, 0.85) filter (
-            where tickets.resolved_at >= months.month_start and tickets.resolved_at < months.month_end
-        ) as p85_cycle_time_hours,
-        median(tickets.first_response_hours) filter (
-            where tickets.created_at >= months.month_start and tickets.created_at < months.month_end
-        ) as median_first_response_hours,
-        count(tickets.issue_id) filter (where month_end_states.is_open) as backlog_at_month_end,
-        median(epoch(months.month_end - tickets.created_at) / 86400.0) filter (
-            where month_end_states.is_open
-        ) as median_backlog_age_days,
-        count(tickets.issue_id) filter (
-            where month_end_states.is_open and tickets.created_at < months.month_end - interval 30 day
-        ) as backlog_older_than_30d,
-        count(tickets.issue_id) filter (
-            where tickets.resolved_at >= months.month_start and tickets.resolved_at < months.month_end
-            and tickets.reopen_count > 0
-        ) as reopened_count,
-        count(tickets.issue_id) filter (
-            where tickets.resolved_at >= months.month_start and tickets.resolved_at < months.month_end
-            and tickets.is_sla_breached
-        ) as sla_breached_count,
-        count(tickets.issue_id) filter (
-            where tickets.resolved_at >= months.month_start and tickets.resolved_at < months.month_end
-        ) as finally_resolved_count
+        months.month_end,
+        tickets.issue_id,
+        tickets.category,
+        tickets.created_at,
+        tickets.lead_time_hours,
+        tickets.cycle_time_hours,
+        tickets.first_response_hours,
+        tickets.reopen_count,
+        tickets.is_sla_breached,
+        tickets.created_at >= months.month_start as is_created_in_month,
+        tickets.resolved_at >= months.month_start and tickets.resolved_at < months.month_end
+            as is_finally_resolved_in_month,
+        coalesce(month_end_states.is_open, false) as is_open_at_month_end,
+        coalesce(resolutions.resolution_count, 0) as resolution_count
     from months
-    cross join categories
-    left join tickets
-        on categories.category = tickets.category
-        and tickets.created_at < months.month_end
+    inner join tickets
+        on tickets.created_at < months.month_end
     left join month_end_states
         on months.month_start = month_end_states.month_start
         and tickets.issue_id = month_end_states.issue_id
     left join resolutions
         on months.month_start = resolutions.month_start
         and tickets.issue_id = resolutions.issue_id
+),
+
+by_category as (
+    select
+        months.month_start,
+        categories.category,
+        count(t.issue_id) filter (where t.is_created_in_month) as created_count,
+        coalesce(sum(t.resolution_count), 0) as resolved_count,
+        -- flow times of the tickets whose (final) resolution fell in the month
+        median(t.lead_time_hours) filter (where t.is_finally_resolved_in_month)
+            as median_lead_time_hours,
+        quantile_cont(t.lead_time_hours, 0.85) filter (where t.is_finally_resolved_in_month)
+            as p85_lead_time_hours,
+        median(t.cycle_time_hours) filter (where t.is_finally_resolved_in_month)
+            as median_cycle_time_hours,
+        quantile_cont(t.cycle_time_hours, 0.85) filter (where t.is_finally_resolved_in_month)
+            as p85_cycle_time_hours,
+        median(t.first_response_hours) filter (where t.is_created_in_month)
+            as median_first_response_hours,
+        count(t.issue_id) filter (where t.is_open_at_month_end) as backlog_at_month_end,
+        median(epoch(t.month_end - t.created_at) / 86400.0) filter (where t.is_open_at_month_end)
+            as median_backlog_age_days,
+        count(t.issue_id) filter (
+            where t.is_open_at_month_end and t.created_at < t.month_end - interval 30 day
+        ) as backlog_older_than_30d,
+        count(t.issue_id) filter (where t.is_finally_resolved_in_month and t.reopen_count > 0)
+            as reopened_count,
+        count(t.issue_id) filter (where t.is_finally_resolved_in_month and t.is_sla_breached)
+            as sla_breached_count,
+        count(t.issue_id) filter (where t.is_finally_resolved_in_month) as finally_resolved_count
+    from months
+    cross join categories
+    left join ticket_months as t
+        on months.month_start = t.month_start
+        and categories.category = t.category
     group by grouping sets ((months.month_start, categories.category), (months.month_start))
 ),
 
