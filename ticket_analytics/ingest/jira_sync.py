@@ -31,10 +31,16 @@ from typing import Any
 
 import duckdb
 
+from ticket_analytics.ingest.sync_state import (
+    claim_older_spellings,
+    read_state,
+    save_state,
+    scope_key,
+    source_name,
+)
 from ticket_analytics.integrations.jira import JiraClient, split_order_by
 from ticket_analytics.jira.records import RawRows
 from ticket_analytics.jira.timestamps import format_jql_datetime, parse_jira_timestamp
-from ticket_analytics.paths import SQL_DIR
 from ticket_analytics.warehouse.connection import connect
 from ticket_analytics.warehouse.raw_load import RawLoader
 
@@ -93,51 +99,12 @@ class SyncStats:
         return {k: v for k, v in asdict(self).items() if k != "notes" and v is not None}
 
 
-def scope_key(scope: str) -> str:
-    """The scope as stored: JQL without ORDER BY, whitespace collapsed, stripped."""
-    restriction, _ = split_order_by(scope)
-    return " ".join(restriction.split())
-
-
-def source_name(scope: str) -> str:
-    return f"jira:{scope_key(scope)}"
-
-
 def scoped_jql(scope: str, since: datetime | None, time_zone: str) -> str:
     restriction, _ = split_order_by(scope)
     clause = f"({restriction.strip()})"
     if since is not None:
         clause += f' AND updated >= "{format_jql_datetime(since, time_zone)}"'
     return f"{clause} {ORDER}"
-
-
-def _read_state(warehouse: Path, scope: str) -> dict[str, Any]:
-    with connect(warehouse) as conn:
-        relation = conn.execute("select * from meta.jira_sync_state where scope = ?", [scope])
-        columns = [d[0] for d in relation.description or []]
-        rows = relation.fetchall()
-    return dict(zip(columns, rows[0], strict=True)) if rows else {}
-
-
-_STATE_COLUMNS = (
-    "flavor",
-    "watermark",
-    "last_sync_at",
-    "last_full_pass_at",
-    "jira_count",
-    "warehouse_count",
-)
-
-
-def _save_state(
-    conn: duckdb.DuckDBPyConnection, scope: str, *, reset_watermark: bool = False, **values: Any
-) -> None:
-    """Upsert the scope's state; None leaves a value as stored, except a reset watermark."""
-    params = {column: values.get(column) for column in _STATE_COLUMNS}
-    conn.execute(
-        (SQL_DIR / "load" / "save_sync_state.sql").read_text(),
-        {"scope": scope, "reset_watermark": reset_watermark, **params},
-    )
 
 
 def _complete(client: JiraClient, issue: dict[str, Any], stats: SyncStats) -> None:
@@ -194,41 +161,6 @@ class _Sync:
         self._pass_connection: duckdb.DuckDBPyConnection | None = None
         self._pending, self._pending_issues = RawRows(), 0
 
-    def claim_older_spellings(self) -> None:
-        """State and rows saved under another spelling of this scope (a raw JQL key, before
-        normalisation) are this scope's: rename them so the watermark, counts and deletions
-        carry over."""
-        with connect(self.warehouse) as conn:
-            states = conn.execute(
-                "select scope from meta.jira_sync_state where scope <> ? "
-                "order by last_sync_at desc nulls last",
-                [self.key],
-            ).fetchall()
-            older_states = [s for (s,) in states if scope_key(s) == self.key]
-            if older_states:
-                current = conn.execute(
-                    "select count(*) from meta.jira_sync_state where scope = ?", [self.key]
-                ).fetchall()[0][0]
-                if not current:
-                    conn.execute(
-                        "update meta.jira_sync_state set scope = ? where scope = ?",
-                        [self.key, older_states.pop(0)],
-                    )
-                conn.execute(
-                    "delete from meta.jira_sync_state where scope in (select unnest(?::varchar[]))",
-                    [older_states],
-                )
-            sources = conn.execute(
-                "select distinct source from raw.issues where source like 'jira:%' and source <> ?",
-                [self.source],
-            ).fetchall()
-            older = [s for (s,) in sources if source_name(s.removeprefix("jira:")) == self.source]
-            if older:
-                conn.execute(
-                    "update raw.issues set source = ? where source in (select unnest(?::varchar[]))",
-                    [self.source, older],
-                )
-
     def note(self, message: str, *, warn: bool = False) -> None:
         self.stats.notes.append(message)
         if warn:
@@ -270,7 +202,7 @@ class _Sync:
             loader.stage(self._pending, self.source)
             batch = loader.commit()
             if watermark is not None:
-                _save_state(conn, self.key, watermark=watermark, flavor=self.client.flavor)
+                save_state(conn, self.key, watermark=watermark, flavor=self.client.flavor)
         self._pending, self._pending_issues = RawRows(), 0
         self.stats.inserted += batch.inserted
         self.stats.updated += batch.updated
@@ -330,7 +262,7 @@ class _Sync:
             warn=True,
         )
         with connect(self.warehouse) as conn:
-            _save_state(conn, self.key, watermark=before, reset_watermark=True)
+            save_state(conn, self.key, watermark=before, reset_watermark=True)
         return before
 
     def full_pass(self) -> None:
@@ -383,7 +315,7 @@ class _Sync:
                     "returning issue_id",
                     [self.source],
                 ).fetchall()
-            _save_state(conn, self.key, last_full_pass_at=datetime.now(UTC))
+            save_state(conn, self.key, last_full_pass_at=datetime.now(UTC))
         self.stats.deleted = len(deleted)
         for start in range(0, len(missing), ID_BATCH):
             batch = sorted(missing[start : start + ID_BATCH], key=int)
@@ -407,7 +339,7 @@ class _Sync:
                     [self.source],
                 ).fetchall()[0][0]
             )
-            _save_state(
+            save_state(
                 conn,
                 self.key,
                 last_sync_at=datetime.now(UTC),
@@ -426,8 +358,8 @@ def sync_jira(
     """Bring `raw.*` up to date with Jira for `options.scope`; returns what happened."""
     began = time.monotonic()
     sync = _Sync(client, warehouse, options, progress)
-    sync.claim_older_spellings()
-    state = _read_state(warehouse, scope_key(options.scope))
+    claim_older_spellings(warehouse, sync.key, sync.source)
+    state = read_state(warehouse, scope_key(options.scope))
     watermark = None if options.full else state.get("watermark")
     since = watermark - options.overlap if watermark is not None else None
     watermark = sync.incremental(since, watermark)
