@@ -116,6 +116,7 @@ def stage_generated(conn: duckdb.DuckDBPyConnection, issues: int) -> int:
 
 
 def count(conn: duckdb.DuckDBPyConnection, table: str) -> int:
+    # a table name cannot be a bound parameter; callers pass this file's own names
     return int(conn.execute(f"select count(*) from {table}").fetchall()[0][0])
 
 

@@ -2,7 +2,8 @@
 
 Each sync searches `(<scope>) AND updated >= "<watermark - overlap>"` in the Jira user's
 profile time zone (JQL reads date literals there, to the minute), ordered by `updated, key`,
-and commits page by page, advancing the watermark as it goes. Three things keep it honest:
+and commits in batches of pages, advancing the watermark with each. Three things keep it
+honest:
 
 - the overlap window re-reads recent minutes, covering search lag and minute precision;
   replays are free because raw upserts are keyed by (id, updated);
