@@ -1,6 +1,10 @@
 -- Histories are immutable in Jira: the first copy of (issue, history) is kept.
 insert into raw.changelog (issue_id, history_id, created_at, payload, source, fetched_at)
 select issue_id, history_id, created_at, payload::json, source, ?::timestamptz
-from staged_changelog
+from staged_changelog as staged
+where not exists (
+    select 1
+    from raw.changelog as existing
+    where existing.issue_id = staged.issue_id and existing.history_id = staged.history_id
+)
 qualify row_number() over (partition by issue_id, history_id order by seq) = 1
-on conflict (issue_id, history_id) do nothing

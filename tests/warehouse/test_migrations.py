@@ -61,3 +61,30 @@ def test_the_project_migrations_apply_to_an_empty_file(tmp_path: Path) -> None:
     applied = migrate(conn)
     assert applied == sorted(applied) and applied[0] == 1
     assert migrate(conn) == []
+
+
+def test_dropping_the_raw_key_indexes_keeps_every_row(tmp_path: Path) -> None:
+    before = tmp_path / "before"
+    before.mkdir()
+    for migration in sorted(MIGRATIONS_DIR.glob("000[1-5]_*.sql")):
+        shutil.copy(migration, before)
+    conn = duckdb.connect(str(tmp_path / "w.duckdb"))
+    migrate(conn, before)
+    conn.execute(
+        "insert into raw.issues values ('1', 'OPS-1', 'OPS', now(), now(), null, 'd', '{}',"
+        " 's', now(), null)"
+    )
+    conn.execute("insert into raw.changelog values ('1', 'h1', now(), '{}', 's', now())")
+    conn.execute("insert into raw.comments values ('1', 'c1', now(), now(), 'b', '{}', 's', now())")
+
+    assert 6 in migrate(conn)
+    keys = conn.sql(
+        "select table_name from duckdb_constraints() "
+        "where schema_name = 'raw' and constraint_type = 'PRIMARY KEY'"
+    ).fetchall()
+    assert ("issues",) not in keys and ("changelog",) not in keys and ("comments",) not in keys
+    rows = [
+        conn.sql(f"select count(*) from raw.{table}").fetchall()[0][0]
+        for table in ("issues", "changelog", "comments")
+    ]
+    assert rows == [1, 1, 1]

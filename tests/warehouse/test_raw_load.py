@@ -127,6 +127,55 @@ def test_duplicates_inside_one_load_keep_the_latest_version(tmp_path: Path) -> N
         ]
 
 
+def _history(history_id: str, created: str) -> dict[str, Any]:
+    item = {"field": "status", "fromString": "Open", "toString": "In Progress"}
+    return {"id": history_id, "created": created, "items": [item]}
+
+
+def _comment(comment_id: str, updated: str, text: str) -> dict[str, Any]:
+    return {
+        "id": comment_id,
+        "created": "2025-11-01T09:00:00.000+0000",
+        "updated": updated,
+        "body": text,
+    }
+
+
+def test_keys_stay_unique_across_overlapping_loads(tmp_path: Path) -> None:
+    # raw tables carry no key index (migration 0006): the merges alone keep keys unique
+    def issue(updated: str, histories: int, comment_text: str) -> dict[str, Any]:
+        record = _issue("OPS-1", "1", updated)
+        record["changelog"] = {
+            "histories": [
+                _history(str(h), "2025-11-02T10:00:00.000+0000") for h in range(histories)
+            ]
+        }
+        record["fields"]["comment"] = {
+            "comments": [_comment("c1", updated, comment_text), _comment("c2", updated, "same")]
+        }
+        return record
+
+    pages = [
+        _write_page(tmp_path / "1.json", [issue("2025-11-03T10:00:00.000+0000", 2, "v1")] * 2),
+        _write_page(tmp_path / "2.json", [issue("2025-11-04T10:00:00.000+0000", 3, "v2")]),
+        _write_page(tmp_path / "3.json", [issue("2025-11-04T10:00:00.000+0000", 3, "v2")]),
+    ]
+    with connect(tmp_path / "w.duckdb") as conn:
+        for page in pages:
+            ingest_files(conn, page)
+        counts = {
+            table: conn.sql(f"select count(*), count(distinct ({key})) from raw.{table}").fetchall()
+            for table, key in (
+                ("issues", "issue_id"),
+                ("changelog", "issue_id, history_id"),
+                ("comments", "issue_id, comment_id"),
+            )
+        }
+        body = conn.sql("select body_text from raw.comments where comment_id = 'c1'").fetchall()
+    assert counts == {"issues": [(1, 1)], "changelog": [(3, 3)], "comments": [(2, 2)]}
+    assert body == [("v2",)]
+
+
 def test_malformed_json_names_the_file_and_position_and_writes_nothing(tmp_path: Path) -> None:
     good = _write_page(tmp_path / "a.json", [_issue("OPS-1", "1")])
     with connect(tmp_path / "w.duckdb") as conn:

@@ -2,43 +2,97 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from ticket_analytics.jira.payloads import add_document, discover_files, read_documents
 from ticket_analytics.jira.records import RawRows
-from ticket_analytics.warehouse.raw_load import LoadStats, RawLoader
+from ticket_analytics.warehouse.raw_load import Frames, LoadStats, RawLoader, raw_frames
 
 Progress = Callable[[int, int, Path], None]
 # Parsing (JSON, ADF, timestamps) is pure Python and dominates a load, so large loads parse
 # in a process pool; below this size starting the pool costs more than it saves.
 PARALLEL_FROM_BYTES = 50_000_000
+# Files are parsed in groups of about this many bytes: each group becomes one insert per
+# table, and a page-sized insert would pay DuckDB's fixed per-statement cost a thousand times.
+GROUP_BYTES = 16_000_000
 
 
-def _parse_file(file: Path, label: str) -> tuple[RawRows, int]:
+@dataclass(frozen=True)
+class _Group:
+    files: list[Path]
+    labels: list[str]
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    # Parsed JSON is millions of acyclic dicts and lists; letting the cycle collector walk
+    # them again and again while they pile up costs more than the parsing itself.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _parse_group(group: _Group) -> tuple[Frames, list[str], int]:
     rows, seen = RawRows(), 0
-    for locator, document in read_documents(file, label):
-        seen += add_document(rows, document, locator)
-    return rows, seen
+    sources: dict[str, list[str]] = {}
+    with _gc_paused():
+        for file, label in zip(group.files, group.labels, strict=True):
+            before = [len(table) for table in rows.tables()]
+            for locator, document in read_documents(file, label):
+                seen += add_document(rows, document, locator)
+            source = f"file:{file}"
+            for table, count, records in zip(
+                ("staged_issues", "staged_changelog", "staged_comments", "staged_rejected"),
+                before,
+                rows.tables(),
+                strict=True,
+            ):
+                sources.setdefault(table, []).extend([source] * (len(records) - count))
+        return raw_frames(rows, sources), [f"file:{f}" for f in group.files], seen
+
+
+def _groups(files: list[Path], labels: list[str], sizes: list[int]) -> list[_Group]:
+    # at least a few groups per worker, so no worker waits on one big last group
+    target = min(GROUP_BYTES, sum(sizes) // (4 * (os.cpu_count() or 1)) + 1)
+    groups: list[_Group] = []
+    current, size = _Group([], []), 0
+    for file, label, file_size in zip(files, labels, sizes, strict=True):
+        current.files.append(file)
+        current.labels.append(label)
+        size += file_size
+        if size >= target:
+            groups.append(current)
+            current, size = _Group([], []), 0
+    if current.files:
+        groups.append(current)
+    return groups
 
 
 def _parsed(
-    files: list[Path], labels: list[str], parallel_from_bytes: int
-) -> Iterator[tuple[RawRows, int]]:
-    workers = min(len(files), os.cpu_count() or 1)
-    if workers < 2 or sum(f.stat().st_size for f in files) < parallel_from_bytes:
-        yield from map(_parse_file, files, labels)
+    groups: list[_Group], total_bytes: int, parallel_from_bytes: int
+) -> Iterator[tuple[Frames, list[str], int]]:
+    workers = min(len(groups), os.cpu_count() or 1)
+    if workers < 2 or total_bytes < parallel_from_bytes:
+        yield from map(_parse_group, groups)
         return
     # fork: the children only parse, with modules already imported; spawn would re-import
     # the caller's main module, which scripts without a __main__ guard cannot survive
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield from pool.map(_parse_file, files, labels, chunksize=4)
+        yield from pool.map(_parse_group, groups)
 
 
 def ingest_files(
@@ -54,11 +108,16 @@ def ingest_files(
     """
     files = discover_files(path)
     labels = [str(f.relative_to(path)) if path.is_dir() else f.name for f in files]
+    sizes = [f.stat().st_size for f in files]
+    groups = _groups(files, labels, sizes)
     loader = RawLoader(conn)
-    for done, (file, (rows, seen)) in enumerate(
-        zip(files, _parsed(files, labels, parallel_from_bytes), strict=True), start=1
+    done = 0
+    # The parent stages each group while the workers parse the next ones.
+    for group, (frames, sources, seen) in zip(
+        groups, _parsed(groups, sum(sizes), parallel_from_bytes), strict=True
     ):
-        loader.stage(rows, f"file:{file}", issues_seen=seen)
+        loader.stage_frames(frames, sources, issues_seen=seen)
+        done += len(group.files)
         if progress:
-            progress(done, len(files), file)
+            progress(done, len(files), group.files[-1])
     return loader.commit()

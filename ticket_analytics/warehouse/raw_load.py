@@ -9,47 +9,46 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 import duckdb
-import polars as pl
+import pyarrow as pa
 
 from ticket_analytics.jira.records import RawRows
 from ticket_analytics.paths import SQL_DIR
 
-_TS = pl.Datetime("us", "UTC")
-_STAGED_COLUMNS: dict[str, list[tuple[str, pl.DataType]]] = {
+_TS = pa.timestamp("us", tz="UTC")
+_STAGED_COLUMNS: dict[str, list[tuple[str, pa.DataType]]] = {
     "staged_issues": [
-        ("issue_id", pl.String()),
-        ("issue_key", pl.String()),
-        ("project_key", pl.String()),
+        ("issue_id", pa.string()),
+        ("issue_key", pa.string()),
+        ("project_key", pa.string()),
         ("created_at", _TS),
         ("updated_at", _TS),
         ("resolved_at", _TS),
-        ("description_text", pl.String()),
-        ("payload", pl.String()),
+        ("description_text", pa.string()),
+        ("payload", pa.binary()),
     ],
     "staged_changelog": [
-        ("issue_id", pl.String()),
-        ("history_id", pl.String()),
+        ("issue_id", pa.string()),
+        ("history_id", pa.string()),
         ("created_at", _TS),
-        ("payload", pl.String()),
+        ("payload", pa.binary()),
     ],
     "staged_comments": [
-        ("issue_id", pl.String()),
-        ("comment_id", pl.String()),
+        ("issue_id", pa.string()),
+        ("comment_id", pa.string()),
         ("created_at", _TS),
         ("updated_at", _TS),
-        ("body_text", pl.String()),
-        ("payload", pl.String()),
+        ("body_text", pa.string()),
+        ("payload", pa.binary()),
     ],
     "staged_rejected": [
-        ("rejection_id", pl.String()),
-        ("locator", pl.String()),
-        ("issue_id", pl.String()),
-        ("issue_key", pl.String()),
-        ("reason", pl.String()),
-        ("payload", pl.String()),
+        ("rejection_id", pa.string()),
+        ("locator", pa.string()),
+        ("issue_id", pa.string()),
+        ("issue_key", pa.string()),
+        ("reason", pa.string()),
+        ("payload", pa.binary()),
     ],
 }
 
@@ -63,6 +62,30 @@ _INSERT_CHUNK = {
 
 
 FLUSH_ROWS = 20_000
+_TABLES = tuple(_STAGED_COLUMNS)
+# Arrow, not polars: frames are built in forked worker processes, and polars' thread pool
+# does not survive a fork of a process that already used it (Arrow re-creates its own).
+Frames = dict[str, pa.Table]
+
+
+def raw_frames(rows: RawRows, sources: dict[str, list[str]]) -> Frames:
+    """One Arrow table per staged table from `rows`; `sources` names each row's source."""
+    frames = {}
+    for table, records in zip(_TABLES, rows.tables(), strict=True):
+        if not records:
+            continue
+        names = [name for name, _ in _STAGED_COLUMNS[table]]
+        columns = zip(*records, strict=True)
+        arrays = [
+            pa.array(column, type=dtype)
+            for (_, dtype), column in zip(_STAGED_COLUMNS[table], columns, strict=True)
+        ]
+        # payload bytes become text in one vectorised, UTF-8 validating cast instead of a
+        # Python decode per row
+        arrays[names.index("payload")] = arrays[names.index("payload")].cast(pa.string())
+        arrays.append(pa.array(sources[table], type=pa.string()))
+        frames[table] = pa.Table.from_arrays(arrays, names=[*names, "source"])
+    return frames
 
 
 def _sql(name: str) -> str:
@@ -102,42 +125,43 @@ class RawLoader:
         self.stats = LoadStats()
         # Rows wait here and go to DuckDB in large batches: each insert has a fixed cost of
         # a few milliseconds, which a page-sized batch pays over and over.
-        self._pending: dict[str, tuple[list[tuple[Any, ...]], list[str]]] = {
-            table: ([], []) for table in _STAGED_COLUMNS
-        }
+        self._pending = RawRows()
+        self._pending_sources: dict[str, list[str]] = {table: [] for table in _TABLES}
         conn.execute(_sql("stage_tables"))
 
     def stage(self, rows: RawRows, source: str, *, issues_seen: int | None = None) -> None:
         self.stats.issues_seen += len(rows.issues) if issues_seen is None else issues_seen
         self.stats.rejected += len(rows.rejected)
         self.stats.sources.append(source)
-        for table, records in (
-            ("staged_issues", rows.issues),
-            ("staged_changelog", rows.changelog),
-            ("staged_comments", rows.comments),
-            ("staged_rejected", rows.rejected),
+        for table, pending, records in zip(
+            _TABLES, self._pending.tables(), rows.tables(), strict=True
         ):
-            if records:
-                pending, sources = self._pending[table]
-                pending.extend(records)
-                sources.extend([source] * len(records))
-                if len(pending) >= FLUSH_ROWS:
-                    self._flush(table)
+            pending.extend(records)
+            self._pending_sources[table].extend([source] * len(records))
+        if len(self._pending) >= FLUSH_ROWS:
+            self._flush()
 
-    def _flush(self, table: str) -> None:
-        pending, sources = self._pending[table]
-        if not pending:
-            return
-        # polars builds columns from row tuples in Rust: 2-3x faster than zip(*rows) + Arrow
-        count = len(pending)
-        chunk = pl.DataFrame(pending, schema=_STAGED_COLUMNS[table], orient="row").with_columns(
-            seq=pl.int_range(self._seq, self._seq + count, dtype=pl.Int64),
-            source=pl.Series(sources, dtype=pl.String),
-        )
-        self._seq += count
-        pending.clear()
-        sources.clear()
-        self._conn.register("_arrow_chunk", chunk)
+    def stage_frames(self, frames: Frames, sources: list[str], *, issues_seen: int) -> None:
+        """Stage frames made by `raw_frames` (e.g. in a worker process) as they are."""
+        self.stats.issues_seen += issues_seen
+        rejected = frames.get("staged_rejected")
+        self.stats.rejected += 0 if rejected is None else rejected.num_rows
+        self.stats.sources.extend(sources)
+        for table, frame in frames.items():
+            self._insert(table, frame)
+
+    def _flush(self) -> None:
+        for table, frame in raw_frames(self._pending, self._pending_sources).items():
+            self._insert(table, frame)
+        self._pending = RawRows()
+        self._pending_sources = {table: [] for table in _TABLES}
+
+    def _insert(self, table: str, frame: pa.Table) -> None:
+        # seq orders rows across the whole load, so the last copy staged of a row wins
+        seq = pa.array(range(self._seq, self._seq + frame.num_rows), type=pa.int64())
+        frame = frame.append_column("seq", seq)
+        self._seq += frame.num_rows
+        self._conn.register("_arrow_chunk", frame)
         try:
             self._conn.execute(_INSERT_CHUNK[table])
         finally:
@@ -145,19 +169,16 @@ class RawLoader:
 
     def commit(self) -> LoadStats:
         conn = self._conn
-        for table in _STAGED_COLUMNS:
-            self._flush(table)
+        self._flush()
         inserted, updated, unchanged = conn.execute(_sql("count_issue_changes")).fetchall()[0]
         conn.execute("begin transaction")
         try:
-            conn.execute(_sql("merge_issues"), [self._fetched_at])
-            self.stats.changelog_rows += _changed_rows(
-                conn.execute(_sql("merge_changelog"), [self._fetched_at])
-            )
-            self.stats.comment_rows += _changed_rows(
-                conn.execute(_sql("merge_comments"), [self._fetched_at])
-            )
-            conn.execute(_sql("merge_rejected"), [self._fetched_at])
+            self._merge("merge_issues_update")
+            self._merge("merge_issues_insert")
+            self.stats.changelog_rows += self._merge("merge_changelog")
+            self.stats.comment_rows += self._merge("merge_comments_update")
+            self.stats.comment_rows += self._merge("merge_comments_insert")
+            self._merge("merge_rejected")
             conn.execute("commit")
         except Exception:
             conn.execute("rollback")
@@ -168,8 +189,8 @@ class RawLoader:
         conn.execute(_sql("clear_stage_tables"))
         return self.stats
 
-
-def _changed_rows(result: duckdb.DuckDBPyConnection) -> int:
-    # duckdb 2 keeps a result "unfinished" until fetched to the end; fetchall finishes it.
-    rows = result.fetchall()
-    return int(rows[0][0]) if rows else 0
+    def _merge(self, name: str) -> int:
+        """Run one merge statement; returns the rows it wrote."""
+        # duckdb 2 keeps a result "unfinished" until fetched to the end; fetchall finishes it.
+        rows = self._conn.execute(_sql(name), [self._fetched_at]).fetchall()
+        return int(rows[0][0]) if rows else 0

@@ -1,0 +1,20 @@
+-- Comments the warehouse has not seen; the newest staged copy of each.
+insert into raw.comments (
+    issue_id, comment_id, created_at, updated_at, body_text, payload, source, fetched_at
+)
+select
+    issue_id,
+    comment_id,
+    created_at,
+    updated_at,
+    body_text,
+    payload::json,
+    source,
+    ?::timestamptz
+from staged_comments as staged
+where not exists (
+    select 1
+    from raw.comments as existing
+    where existing.issue_id = staged.issue_id and existing.comment_id = staged.comment_id
+)
+qualify row_number() over (partition by issue_id, comment_id order by updated_at desc, seq desc) = 1

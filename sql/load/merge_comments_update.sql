@@ -1,0 +1,22 @@
+-- Comments can be edited: a strictly newer `updated` wins.
+with latest as (
+    select *
+    from staged_comments
+    qualify row_number() over (
+        partition by issue_id, comment_id order by updated_at desc, seq desc
+    ) = 1
+)
+
+update raw.comments
+set
+    created_at = latest.created_at,
+    updated_at = latest.updated_at,
+    body_text = latest.body_text,
+    payload = latest.payload::json,
+    source = latest.source,
+    fetched_at = ?::timestamptz
+from latest
+where
+    comments.issue_id = latest.issue_id
+    and comments.comment_id = latest.comment_id
+    and latest.updated_at > comments.updated_at

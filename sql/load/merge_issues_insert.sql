@@ -1,0 +1,22 @@
+-- Issues the warehouse has not seen; the newest staged copy of each.
+insert into raw.issues (
+    issue_id, issue_key, project_key, created_at, updated_at, resolved_at,
+    description_text, payload, source, fetched_at, deleted_at
+)
+select
+    issue_id,
+    issue_key,
+    project_key,
+    created_at,
+    updated_at,
+    resolved_at,
+    description_text,
+    payload::json,
+    source,
+    ?::timestamptz,
+    null
+from staged_issues as staged
+where not exists (
+    select 1 from raw.issues as existing where existing.issue_id = staged.issue_id
+)
+qualify row_number() over (partition by issue_id order by updated_at desc, seq desc) = 1

@@ -1,0 +1,24 @@
+-- Keyed by issue id; a strictly newer `updated` wins, so replaying a load changes nothing.
+-- An issue marked deleted that is seen again is restored.
+with latest as (
+    select *
+    from staged_issues
+    qualify row_number() over (partition by issue_id order by updated_at desc, seq desc) = 1
+)
+
+update raw.issues
+set
+    issue_key = latest.issue_key,
+    project_key = latest.project_key,
+    created_at = latest.created_at,
+    updated_at = latest.updated_at,
+    resolved_at = latest.resolved_at,
+    description_text = latest.description_text,
+    payload = latest.payload::json,
+    source = latest.source,
+    fetched_at = ?::timestamptz,
+    deleted_at = null
+from latest
+where
+    issues.issue_id = latest.issue_id
+    and (latest.updated_at > issues.updated_at or issues.deleted_at is not null)
