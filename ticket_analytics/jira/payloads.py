@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import simdjson
 
-from ticket_analytics.jira.records import RawRows, deep_recursion
+from ticket_analytics.jira.records import RawRows, deep_recursion, is_array, is_object
 
 SUFFIXES = (".json", ".ndjson", ".jsonl")
 
@@ -57,6 +58,16 @@ def _parse(text: bytes, where: str, base_offset: int = 0, full: bytes | None = N
         raise PayloadError(f"{where}: invalid JSON at {position}: {exc.msg}") from None
 
 
+def _parse_lazily(text: bytes, where: str, base_offset: int = 0, full: bytes | None = None) -> Any:
+    try:
+        # simdjson parses far faster than building Python objects and leaves the document as
+        # lazy views; whatever it refuses (malformed, very deep, 65-bit integers) goes through
+        # the exact parser, which also words the error.
+        return simdjson.Parser().parse(text)
+    except (ValueError, RuntimeError):
+        return _parse(text, where, base_offset, full)
+
+
 def read_documents(path: Path, label: str | None = None) -> Iterator[tuple[str, Any]]:
     """Yield (locator, document) for one file; malformed JSON raises PayloadError.
 
@@ -67,24 +78,24 @@ def read_documents(path: Path, label: str | None = None) -> Iterator[tuple[str, 
     name, label = str(path), label or str(path)
     is_lines = path.suffix.lower() in (".ndjson", ".jsonl")
     if not is_lines:
-        yield label, _parse(data, name)
+        yield label, _parse_lazily(data, name)
         return
     offset = 0
     for number, line in enumerate(data.split(b"\n"), start=1):
         if line.strip():
-            yield f"{label}:{number}", _parse(line, name, offset, data)
+            yield f"{label}:{number}", _parse_lazily(line, name, offset, data)
         offset += len(line) + 1
 
 
 def add_document(rows: RawRows, document: Any, locator: str) -> int:
     """Route one parsed document into `rows`; returns the number of issue records seen."""
-    if isinstance(document, list):
+    if is_array(document):
         for i, issue in enumerate(document):
             rows.add_issue(issue, f"{locator}[{i}]")
         return len(document)
-    if isinstance(document, dict):
+    if is_object(document):
         issues = document.get("issues")
-        if isinstance(issues, list):
+        if is_array(issues):
             for i, issue in enumerate(issues):
                 rows.add_issue(issue, f"{locator}#issues[{i}]")
             return len(issues)
@@ -92,7 +103,7 @@ def add_document(rows: RawRows, document: Any, locator: str) -> int:
             rows.add_issue(document, locator)
             return 1
         comments = document.get("comments")
-        if isinstance(comments, list):
+        if is_array(comments):
             for i, comment in enumerate(comments):
                 rows.add_comment(None, None, comment, f"{locator}#comments[{i}]")
             return 0

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
+import simdjson
 
 from ticket_analytics.jira.adf import adf_to_text
 from ticket_analytics.jira.timestamps import parse_jira_timestamp
@@ -29,9 +30,70 @@ class RecordError(ValueError):
     """A record that cannot be loaded; the message is stored as the rejection reason."""
 
 
+# Records arrive as plain dicts and lists (from an HTTP response or orjson) or as simdjson's
+# lazy views of a parsed export file. The views are read only where a value is needed, and a
+# nested payload is copied out as simdjson's own minified JSON without becoming Python
+# objects, which makes big exports several times cheaper to load.
+_LAZY = (simdjson.Object, simdjson.Array)
+_OBJECT = (dict, simdjson.Object)
+_ARRAY = (list, simdjson.Array)
+
+
+def is_object(value: Any) -> bool:
+    return isinstance(value, _OBJECT)
+
+
+def is_array(value: Any) -> bool:
+    return isinstance(value, _ARRAY)
+
+
+def type_name(value: Any) -> str:
+    """The Python name of a JSON value's type, whichever form it came in."""
+    if isinstance(value, simdjson.Object):
+        return "dict"
+    if isinstance(value, simdjson.Array):
+        return "list"
+    return type(value).__name__
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, simdjson.Object):
+        return value.as_dict()
+    if isinstance(value, simdjson.Array):
+        return value.as_list()
+    return value
+
+
+def _mini(value: simdjson.Object | simdjson.Array) -> bytes:
+    # pysimdjson returns bytes though its stubs promise str
+    text: bytes | str = value.mini
+    return text if isinstance(text, bytes) else text.encode()
+
+
+def _cut_member(text: bytes, key: str, value: Any) -> bytes | None:
+    """`text` (an object's minified JSON) without its member `"key":value`.
+
+    Minified JSON is canonical, so the member appears exactly as `"key":<value's text>`, and
+    quotes inside strings are escaped, so no string can contain it. A nested object could
+    hold the very same member, though; then the text is ambiguous and None is returned.
+    """
+    member = orjson.dumps(key) + b":" + (b"null" if value is None else _mini(value))
+    if text.count(member) != 1:
+        return None
+    start = text.find(member)
+    end = start + len(member)
+    if text[end : end + 1] == b",":
+        end += 1
+    elif text[start - 1 : start] == b",":
+        start -= 1
+    return text[:start] + text[end:]
+
+
 def _dumps(value: Any) -> bytes:
     # Payloads stay UTF-8 bytes: the loader turns a whole column into text in one vectorised
     # step, far cheaper than decoding each of a million strings here.
+    if isinstance(value, _LAZY):
+        return _mini(value)
     try:
         return orjson.dumps(value)
     except orjson.JSONEncodeError:
@@ -49,6 +111,27 @@ def deep_recursion(limit: int = 50_000) -> Iterator[None]:
         yield
     finally:
         sys.setrecursionlimit(previous)
+
+
+def _issue_payload(issue: Any, fields: Any) -> bytes:
+    """The issue without its changelog and comments, which land in their own tables."""
+    changelog, comments = issue.get("changelog"), fields.get("comment")
+    if isinstance(issue, simdjson.Object) and all(
+        value is None or isinstance(value, _LAZY) for value in (changelog, comments)
+    ):
+        # Cutting the two members out of simdjson's text spares building the whole issue as
+        # Python objects only to serialise it again.
+        text: bytes | None = _mini(issue)
+        if text is not None and "changelog" in issue:
+            text = _cut_member(text, "changelog", changelog)
+        if text is not None and "comment" in fields:
+            text = _cut_member(text, "comment", comments)
+        if text is not None:
+            return text
+    issue, fields = _plain(issue), _plain(fields)
+    payload = {k: v for k, v in issue.items() if k not in ("changelog", "fields")}
+    payload["fields"] = {k: v for k, v in fields.items() if k != "comment"}
+    return _dumps(payload)
 
 
 def _timestamp(
@@ -71,7 +154,7 @@ def _timestamp(
 
 def _identifier(record: dict[str, Any], name: str) -> str:
     value = record.get(name)
-    if value is None or value == "" or isinstance(value, dict | list | bool):
+    if value is None or value == "" or isinstance(value, (bool, *_OBJECT, *_ARRAY)):
         raise RecordError(f"missing {name}")
     return str(value)
 
@@ -109,15 +192,15 @@ class RawRows:
         )
 
     def add_issue(self, issue: Any, locator: str) -> None:
-        if not isinstance(issue, dict):
-            self.reject(locator, f"expected a JSON object, got {type(issue).__name__}", issue)
+        if not is_object(issue):
+            self.reject(locator, f"expected a JSON object, got {type_name(issue)}", issue)
             return
         raw_id, raw_key = issue.get("id"), issue.get("key")
         try:
             issue_id = _identifier(issue, "id")
             issue_key = _identifier(issue, "key")
             fields = issue.get("fields")
-            if not isinstance(fields, dict):
+            if not is_object(fields):
                 raise RecordError("missing fields object")
             created = _timestamp(fields, "created", "fields", required=True)
             updated = _timestamp(fields, "updated", "fields", required=True)
@@ -127,13 +210,11 @@ class RawRows:
             return
 
         project = fields.get("project")
-        project_key = project.get("key") if isinstance(project, dict) else None
+        project_key = project.get("key") if is_object(project) else None
         if project_key is None and "-" in issue_key:
             project_key = issue_key.rsplit("-", 1)[0]
         # Changelog and comments land in their own tables; the issue row keeps the rest as given.
-        payload_fields = {k: v for k, v in fields.items() if k != "comment"}
-        payload = {k: v for k, v in issue.items() if k not in ("changelog", "fields")}
-        payload["fields"] = payload_fields
+        payload = _issue_payload(issue, fields)
         self.issues.append(
             (
                 issue_id,
@@ -142,24 +223,24 @@ class RawRows:
                 created,
                 updated,
                 resolved,
-                adf_to_text(fields.get("description")),
-                _dumps(payload),
+                adf_to_text(_plain(fields.get("description"))),
+                payload,
             )
         )
 
         changelog = issue.get("changelog")
-        histories = changelog.get("histories") if isinstance(changelog, dict) else None
+        histories = changelog.get("histories") if is_object(changelog) else None
         for i, history in enumerate(histories or []):
             self.add_history(issue_id, issue_key, history, f"{locator}.changelog[{i}]")
 
         comment_page = fields.get("comment")
-        comments = comment_page.get("comments") if isinstance(comment_page, dict) else None
+        comments = comment_page.get("comments") if is_object(comment_page) else None
         for i, comment in enumerate(comments or []):
             self.add_comment(issue_id, issue_key, comment, f"{locator}.comments[{i}]")
 
     def add_history(self, issue_id: str, issue_key: str | None, history: Any, locator: str) -> None:
         try:
-            if not isinstance(history, dict):
+            if not is_object(history):
                 raise RecordError("expected a JSON object")
             history_id = _identifier(history, "id")
             created = _timestamp(history, "created", "history", required=True)
@@ -172,7 +253,7 @@ class RawRows:
         self, issue_id: str | None, issue_key: str | None, comment: Any, locator: str
     ) -> None:
         try:
-            if not isinstance(comment, dict):
+            if not is_object(comment):
                 raise RecordError("expected a JSON object")
             comment_id = _identifier(comment, "id")
             if issue_id is None:
@@ -191,7 +272,7 @@ class RawRows:
                 comment_id,
                 created,
                 updated,
-                adf_to_text(comment.get("body")),
+                adf_to_text(_plain(comment.get("body"))),
                 _dumps(comment),
             )
         )

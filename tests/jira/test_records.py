@@ -1,0 +1,62 @@
+"""Export files are read through simdjson's lazy views; the rows must match plain dicts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from ticket_analytics.jira.payloads import add_document, read_documents
+from ticket_analytics.jira.records import RawRows
+
+SAMPLES = Path(__file__).parents[1] / "fixtures" / "jira"
+
+
+def _rows_both_ways(path: Path) -> tuple[RawRows, RawRows]:
+    lazy, plain = RawRows(), RawRows()
+    for locator, document in read_documents(path):
+        add_document(lazy, document, locator)
+        add_document(plain, orjson.loads(path.read_bytes()), locator)
+    return lazy, plain
+
+
+def _comparable(rows: RawRows) -> list[list[tuple[Any, ...]]]:
+    # payload bytes may differ in spelling (number formats, escapes), never in meaning
+    return [
+        [tuple(orjson.loads(v) if isinstance(v, bytes) else v for v in row) for row in table]
+        for table in rows.tables()
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in SAMPLES.glob("*.json")))
+def test_lazy_and_plain_parsing_give_the_same_rows_for_real_payloads(name: str) -> None:
+    lazy, plain = _rows_both_ways(SAMPLES / name)
+    assert _comparable(lazy) == _comparable(plain)
+
+
+def test_null_or_odd_changelog_and_comment_members_are_handled_alike(tmp_path: Path) -> None:
+    fields = {"created": "2025-11-01T00:00:00.000+0000", "updated": "2025-11-02T00:00:00.000+0000"}
+    issues = [
+        {"id": "1", "key": "OPS-1", "changelog": None, "fields": {**fields, "comment": None}},
+        {"id": "2", "key": "OPS-2", "changelog": "n/a", "fields": {**fields, "comment": 3}},
+        {
+            "id": "3",
+            "key": "OPS-3",
+            "fields": {
+                **fields,
+                "note": {"comment": {"comments": []}},
+                "comment": {"comments": []},
+            },
+            "changelog": {"histories": []},
+        },
+    ]
+    page = tmp_path / "page.json"
+    page.write_bytes(orjson.dumps({"issues": issues}))
+    lazy, plain = _rows_both_ways(page)
+    assert _comparable(lazy) == _comparable(plain)
+    payloads = [orjson.loads(row[-1]) for row in lazy.issues]
+    assert [sorted(p) for p in payloads] == [["fields", "id", "key"]] * 3
+    assert payloads[2]["fields"]["note"] == {"comment": {"comments": []}}
+    assert "comment" not in payloads[2]["fields"]
