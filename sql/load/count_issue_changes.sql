@@ -4,6 +4,13 @@ with latest as (
     qualify row_number() over (partition by issue_id order by updated_at desc, seq desc) = 1
 ),
 
+existing as (
+    -- only the staged issues: a join on the whole table would hash all of it per load
+    select issue_id, updated_at, deleted_at
+    from raw.issues
+    where issue_id in (select issue_id from latest)
+),
+
 final as (
     select
         count(*) filter (where existing.issue_id is null) as inserted,
@@ -14,7 +21,7 @@ final as (
             where latest.updated_at <= existing.updated_at and existing.deleted_at is null
         ) as unchanged
     from latest
-    left join raw.issues as existing
+    left join existing
         on latest.issue_id = existing.issue_id
 )
 

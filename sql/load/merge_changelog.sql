@@ -5,6 +5,10 @@ from staged_changelog as staged
 where not exists (
     select 1
     from raw.changelog as existing
-    where existing.issue_id = staged.issue_id and existing.history_id = staged.history_id
+    -- only the staged issues' rows: a join on the whole table would hash all of it per load
+    where
+        existing.issue_id in (select issue_id from staged_changelog)
+        and existing.issue_id = staged.issue_id
+        and existing.history_id = staged.history_id
 )
 qualify row_number() over (partition by issue_id, history_id order by seq) = 1

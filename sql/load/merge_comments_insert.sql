@@ -15,6 +15,10 @@ from staged_comments as staged
 where not exists (
     select 1
     from raw.comments as existing
-    where existing.issue_id = staged.issue_id and existing.comment_id = staged.comment_id
+    -- only the staged issues' rows: a join on the whole table would hash all of it per load
+    where
+        existing.issue_id in (select issue_id from staged_comments)
+        and existing.issue_id = staged.issue_id
+        and existing.comment_id = staged.comment_id
 )
 qualify row_number() over (partition by issue_id, comment_id order by updated_at desc, seq desc) = 1

@@ -17,6 +17,11 @@ select
     null
 from staged_issues as staged
 where not exists (
-    select 1 from raw.issues as existing where existing.issue_id = staged.issue_id
+    select 1
+    from raw.issues as existing
+    -- only the staged issues' rows: a join on the whole table would hash all of it per load
+    where
+        existing.issue_id in (select issue_id from staged_issues)
+        and existing.issue_id = staged.issue_id
 )
 qualify row_number() over (partition by issue_id order by updated_at desc, seq desc) = 1
