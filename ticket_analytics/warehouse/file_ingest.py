@@ -15,7 +15,13 @@ import duckdb
 
 from ticket_analytics.jira.payloads import add_document, discover_files, read_documents
 from ticket_analytics.jira.records import RawRows
-from ticket_analytics.warehouse.raw_load import Frames, LoadStats, RawLoader, raw_frames
+from ticket_analytics.warehouse.raw_load import (
+    STAGED_TABLES,
+    Frames,
+    LoadStats,
+    RawLoader,
+    raw_frames,
+)
 
 Progress = Callable[[int, int, Path], None]
 # Parsing (JSON, ADF, timestamps) is pure Python and dominates a load, so large loads parse
@@ -54,12 +60,7 @@ def _parse_group(group: _Group) -> tuple[Frames, list[str], int]:
             for locator, document in read_documents(file, label):
                 seen += add_document(rows, document, locator)
             source = f"file:{file}"
-            for table, count, records in zip(
-                ("staged_issues", "staged_changelog", "staged_comments", "staged_rejected"),
-                before,
-                rows.tables(),
-                strict=True,
-            ):
+            for table, count, records in zip(STAGED_TABLES, before, rows.tables(), strict=True):
                 sources.setdefault(table, []).extend([source] * (len(records) - count))
         return raw_frames(rows, sources), [f"file:{f}" for f in group.files], seen
 

@@ -54,7 +54,7 @@ _STAGED_COLUMNS: dict[str, list[tuple[str, pa.DataType]]] = {
 
 
 FLUSH_ROWS = 20_000
-_TABLES = tuple(_STAGED_COLUMNS)
+STAGED_TABLES = tuple(_STAGED_COLUMNS)
 # Arrow, not polars: frames are built in forked worker processes, and polars' thread pool
 # does not survive a fork of a process that already used it (Arrow re-creates its own).
 Frames = dict[str, pa.Table]
@@ -63,7 +63,7 @@ Frames = dict[str, pa.Table]
 def raw_frames(rows: RawRows, sources: dict[str, list[str]]) -> Frames:
     """One Arrow table per staged table from `rows`; `sources` names each row's source."""
     frames = {}
-    for table, records in zip(_TABLES, rows.tables(), strict=True):
+    for table, records in zip(STAGED_TABLES, rows.tables(), strict=True):
         if not records:
             continue
         names = [name for name, _ in _STAGED_COLUMNS[table]]
@@ -125,15 +125,15 @@ class RawLoader:
         # and the tables reach DuckDB once, at commit: appending batch after batch to a
         # DuckDB table got slower with every batch, five times slower in all at 100k issues.
         self._pending = RawRows()
-        self._pending_sources: dict[str, list[str]] = {table: [] for table in _TABLES}
-        self._staged: dict[str, list[pa.Table]] = {table: [] for table in _TABLES}
+        self._pending_sources: dict[str, list[str]] = {table: [] for table in STAGED_TABLES}
+        self._staged: dict[str, list[pa.Table]] = {table: [] for table in STAGED_TABLES}
 
     def stage(self, rows: RawRows, source: str, *, issues_seen: int | None = None) -> None:
         self.stats.issues_seen += len(rows.issues) if issues_seen is None else issues_seen
         self.stats.rejected += len(rows.rejected)
         self.stats.sources.append(source)
         for table, pending, records in zip(
-            _TABLES, self._pending.tables(), rows.tables(), strict=True
+            STAGED_TABLES, self._pending.tables(), rows.tables(), strict=True
         ):
             pending.extend(records)
             self._pending_sources[table].extend([source] * len(records))
@@ -153,7 +153,7 @@ class RawLoader:
         for table, frame in raw_frames(self._pending, self._pending_sources).items():
             self._add(table, frame)
         self._pending = RawRows()
-        self._pending_sources = {table: [] for table in _TABLES}
+        self._pending_sources = {table: [] for table in STAGED_TABLES}
 
     def _add(self, table: str, frame: pa.Table) -> None:
         # seq orders rows across the whole load, so the last copy staged of a row wins
