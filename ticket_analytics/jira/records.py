@@ -33,7 +33,7 @@ class RecordError(ValueError):
 # Records arrive as plain dicts and lists (from an HTTP response or orjson) or as simdjson's
 # lazy views of a parsed export file. The views are read only where a value is needed, and a
 # nested payload is copied out as simdjson's own minified JSON without becoming Python
-# objects, which makes big exports several times cheaper to load.
+# objects: parsing an export costs about a fifth less than through orjson and dicts.
 _LAZY = (simdjson.Object, simdjson.Array)
 _OBJECT = (dict, simdjson.Object)
 _ARRAY = (list, simdjson.Array)
@@ -122,7 +122,7 @@ def _issue_payload(issue: Any, fields: Any) -> bytes:
         # Cutting the two members out of simdjson's text spares building the whole issue as
         # Python objects only to serialise it again.
         text: bytes | None = _mini(issue)
-        if text is not None and "changelog" in issue:
+        if "changelog" in issue:
             text = _cut_member(text, "changelog", changelog)
         if text is not None and "comment" in fields:
             text = _cut_member(text, "comment", comments)
