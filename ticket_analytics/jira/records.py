@@ -121,9 +121,8 @@ def _issue_payload(issue: Any, fields: Any) -> bytes:
     ):
         # Cutting the two members out of simdjson's text spares building the whole issue as
         # Python objects only to serialise it again.
-        text: bytes | None = _mini(issue)
-        if "changelog" in issue:
-            text = _cut_member(text, "changelog", changelog)
+        whole = _mini(issue)
+        text = _cut_member(whole, "changelog", changelog) if "changelog" in issue else whole
         if text is not None and "comment" in fields:
             text = _cut_member(text, "comment", comments)
         if text is not None:
