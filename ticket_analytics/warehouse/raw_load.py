@@ -74,7 +74,8 @@ def raw_frames(rows: RawRows, sources: dict[str, list[str]]) -> Frames:
         ]
         # payload bytes become text in one vectorised, UTF-8 validating cast instead of a
         # Python decode per row
-        arrays[names.index("payload")] = arrays[names.index("payload")].cast(pa.string())
+        payload = names.index("payload")
+        arrays[payload] = arrays[payload].cast(pa.string())
         arrays.append(pa.array(sources[table], type=pa.string()))
         frames[table] = pa.Table.from_arrays(arrays, names=[*names, "source"])
     return frames
