@@ -58,14 +58,14 @@ select
     created_at + to_months(copy::integer),
     updated_at + to_months(copy::integer),
     resolved_at + to_months(copy::integer),
-    description_text, payload, source, fetched_at, deleted_at
+    description_text, payload, source, fetched_at, deleted_at, parsed
 from raw.issues cross join range(1, $copies) as copies(copy)
 """
 _COPY_CHANGELOG = """
 insert into raw.changelog
 select
     (issue_id::bigint + copy * $step)::varchar, history_id,
-    created_at + to_months(copy::integer), payload, source, fetched_at
+    created_at + to_months(copy::integer), payload, source, fetched_at, parsed
 from raw.changelog cross join range(1, $copies) as copies(copy)
 """
 _COPY_COMMENTS = """
@@ -73,7 +73,7 @@ insert into raw.comments
 select
     (issue_id::bigint + copy * $step)::varchar, comment_id,
     created_at + to_months(copy::integer), updated_at + to_months(copy::integer),
-    body_text, payload, source, fetched_at
+    body_text, payload, source, fetched_at, parsed
 from raw.comments cross join range(1, $copies) as copies(copy)
 """
 # Rerun r of a history lands r minutes after it; the last rerun covers a hashed fraction of
@@ -82,7 +82,7 @@ _EXTRA_HISTORIES = """
 insert into raw.changelog
 select
     issue_id, (history_id::bigint + rerun * $history_step)::varchar,
-    created_at + to_minutes(rerun::integer), payload, source, fetched_at
+    created_at + to_minutes(rerun::integer), payload, source, fetched_at, parsed
 from raw.changelog cross join range(1, $whole + 2) as reruns(rerun)
 where rerun <= $whole or hash(issue_id, history_id) % 1000 < $per_mille
 """

@@ -6,31 +6,17 @@ issues as (
     select issue_id, issue_key from {{ ref('stg_jira__issues') }}
 ),
 
--- each history is parsed once into what the model reads
-histories as (
-    select
-        issue_id,
-        history_id,
-        created_at as changed_at,
-        from_json(
-            payload,
-            '{"author": {"accountId": "VARCHAR", "key": "VARCHAR", "name": "VARCHAR", "displayName": "VARCHAR"},
-              "items": [{"field": "VARCHAR", "fromString": "VARCHAR", "toString": "VARCHAR"}]}'
-        ) as h
-    from changelog
-),
-
 items as (
     select
         issue_id,
         history_id,
-        changed_at,
-        coalesce(h.author.accountId, h.author.key, h.author.name) as author_id,
-        h.author.displayName as author_name,
-        unnest(h.items) as item,
+        created_at as changed_at,
+        coalesce(parsed.author.accountId, parsed.author.key, parsed.author.name) as author_id,
+        parsed.author.displayName as author_name,
+        unnest(parsed.items) as item,
         -- zips with the unnest above: the item's position in its history
-        unnest(range(1, len(h.items) + 1)) as item_index
-    from histories
+        unnest(range(1, len(parsed.items) + 1)) as item_index
+    from changelog
 ),
 
 status_items as (

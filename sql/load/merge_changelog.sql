@@ -1,6 +1,7 @@
 -- Histories are immutable in Jira: the first copy of (issue, history) is kept.
-insert into raw.changelog (issue_id, history_id, created_at, payload, source, fetched_at)
-select issue_id, history_id, created_at, payload::json, source, ?::timestamptz
+insert into raw.changelog (issue_id, history_id, created_at, payload, parsed, source, fetched_at)
+select
+    issue_id, history_id, created_at, payload::json, raw.parse_history(payload), source, ?::timestamptz
 from staged_changelog as staged
 where not exists (
     select 1

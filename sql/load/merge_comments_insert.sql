@@ -1,6 +1,6 @@
 -- Comments the warehouse has not seen; the newest staged copy of each.
 insert into raw.comments (
-    issue_id, comment_id, created_at, updated_at, body_text, payload, source, fetched_at
+    issue_id, comment_id, created_at, updated_at, body_text, payload, parsed, source, fetched_at
 )
 select
     issue_id,
@@ -9,6 +9,7 @@ select
     updated_at,
     body_text,
     payload::json,
+    raw.parse_comment(payload),
     source,
     ?::timestamptz
 from staged_comments as staged

@@ -13,6 +13,7 @@ set
     updated_at = latest.updated_at,
     body_text = latest.body_text,
     payload = latest.payload::json,
+    parsed = raw.parse_comment(latest.payload),
     source = latest.source,
     fetched_at = ?::timestamptz
 from latest

@@ -1,7 +1,7 @@
 -- Issues the warehouse has not seen; the newest staged copy of each.
 insert into raw.issues (
     issue_id, issue_key, project_key, created_at, updated_at, resolved_at,
-    description_text, payload, source, fetched_at, deleted_at
+    description_text, payload, parsed, source, fetched_at, deleted_at
 )
 select
     issue_id,
@@ -12,6 +12,7 @@ select
     resolved_at,
     description_text,
     payload::json,
+    raw.parse_issue(payload),
     source,
     ?::timestamptz,
     null

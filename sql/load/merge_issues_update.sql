@@ -15,6 +15,7 @@ set
     resolved_at = latest.resolved_at,
     description_text = latest.description_text,
     payload = latest.payload::json,
+    parsed = raw.parse_issue(latest.payload),
     source = latest.source,
     fetched_at = ?::timestamptz,
     deleted_at = null

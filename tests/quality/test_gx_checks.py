@@ -87,11 +87,8 @@ def _failed(outcomes: dict[str, ExpectationOutcome]) -> set[str]:
 
 def _duplicate_issue(path: Path, key: str) -> None:
     with duckdb.connect(str(path)) as conn:
-        conn.execute(
-            "insert into main.stg_jira__issues select * from main.stg_jira__issues "
-            "where issue_key = ?",
-            [key],
-        )
+        # staging models are views: the duplicate goes where they read from
+        conn.execute("insert into raw.issues select * from raw.issues where issue_key = ?", [key])
 
 
 def _staging_assets() -> list[dg.AssetsDefinition]:
@@ -129,8 +126,12 @@ def test_a_duplicated_issue_id_fails_a_blocking_expectation_naming_the_key(
     assert (unique.success, unique.blocking) == (False, True)
     assert unique.unexpected_count == 2
     assert unique.examples == ("OPS-2",)
-    # the comment suite reads issues too, but a duplicate there must not fail comment keys
-    assert _failed(outcomes) == {"gx_issue_id_unique"}
+    # the other staging views join issues for their keys, so the duplicate shows there too
+    assert _failed(outcomes) == {
+        "gx_issue_id_unique",
+        "gx_comment_key_unique",
+        "gx_status_change_id_unique",
+    }
 
 
 def test_suspicious_but_possible_tickets_only_warn(tmp_path: Path) -> None:
@@ -224,7 +225,7 @@ def test_a_failing_blocking_check_stops_the_downstream_model(tmp_path: Path) -> 
         dg.AssetKey("stg_jira__status_changes")
     ]
 
-    # Straight into the built table: the model's own yml tests would catch it in a rebuild.
+    # Straight into raw: a merge would never write it, and the yml tests would catch it too.
     _duplicate_issue(path, "OPS-3")
     blocked = _status_changes_behind_issue_checks(path)
     assert not blocked.success

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -88,3 +89,39 @@ def test_dropping_the_raw_key_indexes_keeps_every_row(tmp_path: Path) -> None:
         " (select count(*) from raw.comments)"
     ).fetchall()
     assert rows == [(1, 1, 1)]
+
+
+def test_rows_landed_before_parsed_columns_are_parsed_by_the_upgrade(tmp_path: Path) -> None:
+    before = tmp_path / "before"
+    before.mkdir()
+    for migration in sorted(MIGRATIONS_DIR.glob("000[1-6]_*.sql")):
+        shutil.copy(migration, before)
+    conn = duckdb.connect(str(tmp_path / "w.duckdb"))
+    migrate(conn, before)
+    issue = {
+        "fields": {
+            "summary": "Need RDS",
+            "status": {"name": "Open", "statusCategory": {"key": "new"}},
+            "priority": "not an object",
+            "labels": ["db"],
+        }
+    }
+    history = {"author": {"key": "kim"}, "items": [{"field": "status", "toString": "Done"}]}
+    conn.execute(
+        "insert into raw.issues values ('1', 'OPS-1', 'OPS', now(), now(), null, 'd', ?,"
+        " 's', now(), null)",
+        [json.dumps(issue)],
+    )
+    conn.execute(
+        "insert into raw.changelog values ('1', 'h1', now(), ?, 's', now())", [json.dumps(history)]
+    )
+    conn.execute("insert into raw.comments values ('1', 'c1', now(), now(), 'b', '{}', 's', now())")
+
+    assert 7 in migrate(conn)
+    parsed = conn.sql(
+        "select i.parsed.summary, i.parsed.status.statusCategory.key,"
+        " i.parsed.priority.name, i.parsed.labels, h.parsed.author.key, h.parsed.items[1].toString, c.parsed.jsdPublic"
+        " from raw.issues i, raw.changelog h, raw.comments c"
+    ).fetchall()
+    # a member of an unexpected type becomes null rather than failing the upgrade
+    assert parsed == [("Need RDS", "new", None, ["db"], "kim", "Done", None)]
