@@ -125,9 +125,9 @@ def per_model_seconds() -> Iterator[dict[str, float]]:
     """Time each model inside `build_all`, which looks `build_model` up in its module."""
     spent: dict[str, float] = defaultdict(float)
 
-    def timed_build(conn: Any, model: models.Model, partition: str | None = None) -> int:
+    def timed_build(conn: Any, model: models.Model, *months: str | None) -> int:
         with timed() as watch:
-            rows = build_model(conn, model, partition)
+            rows = build_model(conn, model, *months)
         spent[model.name] += watch.seconds
         return rows
 

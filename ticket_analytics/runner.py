@@ -29,9 +29,13 @@ def run(
     resources: Mapping[str, Any] | None = None,
     dagster_instance: dg.DagsterInstance | None = None,
     partition_key: str | None = None,
+    partition_range: tuple[str, str] | None = None,
     log_level: str = "INFO",
 ) -> dg.ExecuteInProcessResult:
-    """Materialize `selection` (default: everything) from the project's definitions."""
+    """Materialize `selection` (default: everything) from the project's definitions.
+
+    `partition_range` (first, last) runs partitioned assets once over the whole range.
+    """
     from ticket_analytics.definitions import defs
 
     config = dict(run_config or {})
@@ -48,8 +52,19 @@ def run(
         resources={**(defs.resources or {}), **(resources or {})},
         instance=dagster_instance,
         partition_key=partition_key,
+        tags=_range_tags(partition_range) if partition_range else None,
         raise_on_error=False,
     )
+
+
+def _range_tags(partition_range: tuple[str, str]) -> dict[str, str]:
+    from dagster._core.storage.tags import (
+        ASSET_PARTITION_RANGE_END_TAG,
+        ASSET_PARTITION_RANGE_START_TAG,
+    )
+
+    first, last = partition_range
+    return {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last}
 
 
 def months_with_data(warehouse: Path) -> list[str]:
@@ -73,9 +88,10 @@ def build(
     run_config: Mapping[str, Any] | None = None,
     dagster_instance: dg.DagsterInstance | None = None,
 ) -> list[dg.ExecuteInProcessResult]:
-    """Everything unpartitioned in one run, then one run per month of the monthly marts.
+    """Everything unpartitioned in one run, then one run over the months of the monthly marts.
 
-    `months=None` builds every month that has data; stops at the first failed run.
+    `months=None` builds every month that has data (the range spanning `months` otherwise);
+    stops at the first failed run.
     """
     from ticket_analytics.definitions import defs
     from ticket_analytics.defs.models.partitions import MONTHLY
@@ -96,8 +112,11 @@ def build(
     results = [run(unpartitioned, run_config=run_config, dagster_instance=dagster_instance)]
     if not results[0].success:
         return results
-    for month in months_with_data(warehouse_path()) if months is None else months:
-        results.append(run(monthly, partition_key=month, dagster_instance=dagster_instance))
+    months = sorted(months_with_data(warehouse_path()) if months is None else months)
+    if months:
+        results.append(
+            run(monthly, partition_range=(months[0], months[-1]), dagster_instance=dagster_instance)
+        )
         if not results[-1].success:
             return results
     results.append(run(reports, dagster_instance=dagster_instance))

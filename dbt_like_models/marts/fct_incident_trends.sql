@@ -1,6 +1,6 @@
 -- Incidents per service and month: how many, how fast they were resolved, and how many
--- repeated an incident of the same service within 30 days. Partitioned by month; repeats
--- look back across months.
+-- repeated an incident of the same service within 30 days. Partitioned by month, built for
+-- the months from $month_start up to $month_end; repeats look back across months.
 with tickets as (
     select * from {{ ref('fct_tickets') }}
     where category = 'incident' or lower(issue_type) = 'incident'
@@ -43,7 +43,7 @@ sequenced as (
 
 final as (
     select
-        strftime($month_start::timestamptz, '%Y-%m') as month,
+        strftime(created_at, '%Y-%m') as month,
         service_name,
         count(*) as incident_count,
         count(lead_time_hours) as resolved_count,
@@ -57,8 +57,8 @@ final as (
         (list(issue_key order by created_at, issue_key))[1:5] as example_issue_keys
     from sequenced
     where created_at >= $month_start::timestamptz
-        and created_at < $month_start::timestamptz + interval 1 month
-    group by service_name
+        and created_at < $month_end::timestamptz
+    group by month, service_name
 )
 
 select * from final

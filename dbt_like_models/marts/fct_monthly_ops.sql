@@ -1,49 +1,60 @@
--- One row per month x category, plus category 'all'. Built one month partition at a time:
--- $month_start is the partition's first instant (UTC); the previous month is computed
--- alongside so month-over-month change needs no other partition.
+-- One row per month x category, plus category 'all', for the months from $month_start up to
+-- (not including) $month_end, UTC: one month on a schedule, every month in one statement on a
+-- backfill. The month before the range is computed alongside, so month-over-month change
+-- needs no other build.
 with months as (
     select
-        $month_start::timestamptz - interval 1 month as month_start,
-        $month_start::timestamptz as month_end
-    union all
-    select
-        $month_start::timestamptz,
-        $month_start::timestamptz + interval 1 month
+        range as month_start,
+        range + interval 1 month as month_end
+    from range(
+        $month_start::timestamptz - interval 1 month, $month_end::timestamptz, interval 1 month
+    )
 ),
 
 all_tickets as (
     select * from {{ ref('fct_tickets') }}
 ),
 
-visits as (
-    select issue_id, entered_at, left_at, status_category, is_resolution
-    from {{ ref('int_issues__status_visits') }}
-),
-
--- state at each month end comes from the visits, not the final resolution date: a ticket
--- resolved in September and reopened in November was not in September's backlog.
-month_end_states as (
+-- Backlog at each month end comes from the visits, not the final resolution date: a ticket
+-- resolved in September and reopened in November was not in September's backlog. Each open
+-- visit yields the month-end instants it holds (entered before, left at or after); most
+-- visits last hours and hold none.
+open_at_month_ends as (
     select
-        months.month_start,
-        visits.issue_id,
-        visits.status_category <> 'done' as is_open
-    from months
-    inner join visits
-        on visits.entered_at < months.month_end
-        and (visits.left_at is null or visits.left_at >= months.month_end)
+        month_end - interval 1 month as month_start,
+        issue_id
+    from (
+        select
+            issue_id,
+            unnest(generate_series(
+                date_trunc('month', entered_at) + interval 1 month,
+                least(coalesce(left_at, $month_end::timestamptz), $month_end::timestamptz),
+                interval 1 month
+            )) as month_end
+        -- read apart from the resolutions below: one shared scan would evaluate both
+        -- filters, date_trunc included, on every visit
+        from {{ ref('int_issues__status_visits') }}
+        where
+            status_category <> 'done'
+            and entered_at < $month_end::timestamptz
+            and (left_at is null or left_at >= $month_start::timestamptz)
+            and date_trunc('month', entered_at) + interval 1 month
+                <= least(coalesce(left_at, $month_end::timestamptz), $month_end::timestamptz)
+    )
+    where month_end >= $month_start::timestamptz
 ),
 
 resolutions as (
     select
-        months.month_start,
-        visits.issue_id,
+        date_trunc('month', entered_at) as month_start,
+        issue_id,
         count(*) as resolution_count
-    from months
-    inner join visits
-        on visits.is_resolution
-        and visits.entered_at >= months.month_start
-        and visits.entered_at < months.month_end
-    group by months.month_start, visits.issue_id
+    from {{ ref('int_issues__status_visits') }}
+    where
+        is_resolution
+        and entered_at >= $month_start::timestamptz - interval 1 month
+        and entered_at < $month_end::timestamptz
+    group by all
 ),
 
 categories as (
@@ -52,21 +63,24 @@ categories as (
     select distinct category from all_tickets
 ),
 
--- Only the tickets these two months can count: created or resolved in them, or open at
--- either month end. A month's build then costs what the month holds, not the whole history.
-tickets as (
-    select all_tickets.*
+-- Only the (month, ticket) pairs a month can count: created or resolved in it, or open at
+-- its end. A build then costs what its months hold, not months x every ticket.
+ticket_month_keys as (
+    select date_trunc('month', created_at) as month_start, issue_id
     from all_tickets
-    where (
-        all_tickets.created_at >= $month_start::timestamptz - interval 1 month
-        and all_tickets.created_at < $month_start::timestamptz + interval 1 month
-    )
-    or (
-        all_tickets.resolved_at >= $month_start::timestamptz - interval 1 month
-        and all_tickets.resolved_at < $month_start::timestamptz + interval 1 month
-    )
-    or all_tickets.issue_id in (select issue_id from month_end_states where is_open)
-    or all_tickets.issue_id in (select issue_id from resolutions)
+    where
+        created_at >= $month_start::timestamptz - interval 1 month
+        and created_at < $month_end::timestamptz
+    union
+    select date_trunc('month', resolved_at), issue_id
+    from all_tickets
+    where
+        resolved_at >= $month_start::timestamptz - interval 1 month
+        and resolved_at < $month_end::timestamptz
+    union
+    select month_start, issue_id from open_at_month_ends
+    union
+    select month_start, issue_id from resolutions
 ),
 
 -- one row per month and ticket it can count, with the month's facts about it as flags
@@ -85,17 +99,21 @@ ticket_months as (
         tickets.created_at >= months.month_start as is_created_in_month,
         tickets.resolved_at >= months.month_start and tickets.resolved_at < months.month_end
             as is_finally_resolved_in_month,
-        coalesce(month_end_states.is_open, false) as is_open_at_month_end,
+        open_at_month_ends.issue_id is not null as is_open_at_month_end,
         coalesce(resolutions.resolution_count, 0) as resolution_count
-    from months
-    inner join tickets
-        on tickets.created_at < months.month_end
-    left join month_end_states
-        on months.month_start = month_end_states.month_start
-        and tickets.issue_id = month_end_states.issue_id
+    from ticket_month_keys as keys
+    inner join months
+        on keys.month_start = months.month_start
+    inner join all_tickets as tickets
+        on keys.issue_id = tickets.issue_id
+        -- a ticket does not count in a month before its creation, however odd its dates
+        and tickets.created_at < months.month_end
+    left join open_at_month_ends
+        on keys.month_start = open_at_month_ends.month_start
+        and keys.issue_id = open_at_month_ends.issue_id
     left join resolutions
-        on months.month_start = resolutions.month_start
-        and tickets.issue_id = resolutions.issue_id
+        on keys.month_start = resolutions.month_start
+        and keys.issue_id = resolutions.issue_id
 ),
 
 by_category as (
@@ -183,7 +201,7 @@ final as (
         (median_lead_time_hours - previous_median_lead_time_hours)
             / nullif(previous_median_lead_time_hours, 0) as median_lead_time_change_pct
     from with_change
-    where month_start = $month_start::timestamptz
+    where month_start >= $month_start::timestamptz
 )
 
 select * from final

@@ -156,14 +156,17 @@ def test_the_project_models_load_and_the_staging_keys_are_tested() -> None:
     assert all(project.models[name].description for name in project.order)
 
 
-def test_a_partitioned_model_replaces_only_its_month_and_survives_a_column_change(
+_EACH_MONTH = " from range($month_start::timestamptz, $month_end::timestamptz, interval 1 month)"
+
+
+def test_a_partitioned_model_replaces_only_its_months_and_survives_a_column_change(
     tmp_path: Path, conn: duckdb.DuckDBPyConnection
 ) -> None:
     yml = "models:\n  - name: m\n    config: {materialized: incremental, partition_by: month}\n"
     first = _project(
         tmp_path / "v1",
         {
-            "m.sql": "select strftime($month_start::timestamptz, '%Y-%m') as month, 1 as n",
+            "m.sql": "select strftime(range, '%Y-%m') as month, 1 as n" + _EACH_MONTH,
             "_m.yml": yml,
         },
     )
@@ -176,11 +179,21 @@ def test_a_partitioned_model_replaces_only_its_month_and_survives_a_column_chang
     ]
     with pytest.raises(ModelError, match="give a partition"):
         build_model(conn, model)
+    # a range is one statement over every month in it, and leaves the months outside alone
+    assert build_model(conn, model, "2025-10", "2025-12") == 3
+    assert conn.sql("select month from m order by month").fetchall() == [
+        ("2025-09",),
+        ("2025-10",),
+        ("2025-11",),
+        ("2025-12",),
+    ]
+    with pytest.raises(ModelError, match="ends before it starts"):
+        build_model(conn, model, "2025-12", "2025-10")
 
     second = _project(
         tmp_path / "v2",
         {
-            "m.sql": "select strftime($month_start::timestamptz, '%Y-%m') as month, 2 as n, 'x' as extra",
+            "m.sql": "select strftime(range, '%Y-%m') as month, 2 as n, 'x' as extra" + _EACH_MONTH,
             "_m.yml": yml,
         },
     )

@@ -183,8 +183,10 @@ def load_project(directory: Path = MODELS_DIR) -> ModelProject:
             raise ModelError(
                 f"{spec_path}: {name}: incremental models need partition_by: month (and only they)"
             )
-        if partition_by and "$month_start" not in sql:
-            raise ModelError(f"{path}: a month-partitioned model must filter on $month_start")
+        if partition_by and not ("$month_start" in sql and "$month_end" in sql):
+            raise ModelError(
+                f"{path}: a month-partitioned model must filter on $month_start and $month_end"
+            )
         columns: dict[str, str] = {}
         tests: list[ColumnTest] = []
         for column in spec.get("columns") or []:
@@ -239,6 +241,17 @@ def month_start(partition: str) -> datetime:
         raise ModelError(f"partition {partition!r} is not a month like 2025-10") from exc
 
 
+def month_bounds(first: str, last: str) -> dict[str, datetime]:
+    """`$month_start` and `$month_end` (exclusive) of the months `first` .. `last`."""
+    start, end = month_start(first), month_start(last)
+    if end < start:
+        raise ModelError(f"month range {first} .. {last} ends before it starts")
+    return {
+        "month_start": start,
+        "month_end": end.replace(year=end.year + end.month // 12, month=end.month % 12 + 1),
+    }
+
+
 def _match_partitioned_schema(
     conn: duckdb.DuckDBPyConnection, model: Model, body: str, params: dict[str, Any]
 ) -> None:
@@ -261,26 +274,32 @@ def _match_partitioned_schema(
         conn.execute(f'drop table "main"."{model.name}"')
 
 
-def build_model(conn: duckdb.DuckDBPyConnection, model: Model, partition: str | None = None) -> int:
-    """Create or replace the model (or one month of it) in one transaction; returns its rows.
+def build_model(
+    conn: duckdb.DuckDBPyConnection,
+    model: Model,
+    partition: str | None = None,
+    last_partition: str | None = None,
+) -> int:
+    """Create or replace the model (or some months of it) in one transaction; returns its rows.
 
-    Month-partitioned models replace only the rows of `partition` (their `month` column), so
-    backfills and re-runs of one month never touch the others.
+    Month-partitioned models replace only the rows of the months `partition` ..
+    `last_partition` (their `month` column), built in one statement, so backfills and
+    re-runs never touch the other months.
     """
     table = f'"main"."{model.name}"'
     if model.partition_by and partition is None:
         raise ModelError(f"{model.path}: {model.name} is partitioned by month: give a partition")
+    first, last = partition, last_partition or partition
+    params = month_bounds(first, last) if first and last else {}
     conn.execute("begin transaction")
     try:
         if model.partition_by:
-            assert partition is not None
-            params = {"month_start": month_start(partition)}
             body = model.rendered_sql()
             _match_partitioned_schema(conn, model, body, params)
             conn.execute(
                 f"create table if not exists {table} as select * from ({body}) where false", params
             )
-            conn.execute(f"delete from {table} where month = ?", [partition])
+            conn.execute(f"delete from {table} where month between ? and ?", [first, last])
             conn.execute(f"insert into {table} by name {body}", params)
         elif model.materialized == "seed":
             conn.execute(
@@ -296,9 +315,9 @@ def build_model(conn: duckdb.DuckDBPyConnection, model: Model, partition: str | 
         raise ModelError(f"{model.path}: build failed: {exc}") from exc
     if model.partition_by:
         return int(
-            conn.execute(f"select count(*) from {table} where month = ?", [partition]).fetchall()[
-                0
-            ][0]
+            conn.execute(
+                f"select count(*) from {table} where month between ? and ?", [first, last]
+            ).fetchall()[0][0]
         )
     return int(conn.execute(f"select count(*) from {table}").fetchall()[0][0])
 
@@ -350,17 +369,17 @@ def build_all(
     project: ModelProject | None = None,
     months: Iterable[str] = (),
 ) -> dict[str, int]:
-    """Build every model in order, month-partitioned ones for each of `months`.
+    """Build every model in order, month-partitioned ones for the range spanning `months`.
 
     Benchmarks and tests use it; Dagster builds the same models asset by asset.
     """
     project = project or load_project()
-    months = list(months)
+    months = sorted(months)
     rows: dict[str, int] = {}
     for name in project.order:
         model = project.models[name]
-        if model.partition_by:
-            rows[name] = sum(build_model(conn, model, month) for month in months)
-        else:
+        if not model.partition_by:
             rows[name] = build_model(conn, model)
+        else:
+            rows[name] = build_model(conn, model, months[0], months[-1]) if months else 0
     return rows

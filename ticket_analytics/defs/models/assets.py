@@ -61,13 +61,18 @@ def _model_asset(model: Model) -> dg.AssetsDefinition:
         kinds={"duckdb", "sql"},
         metadata={"sql_file": str(model.path), "materialized": model.materialized},
         partitions_def=MONTHLY if model.partition_by else None,
+        # a backfill of many months is one run and one statement, not a run per month
+        backfill_policy=dg.BackfillPolicy.single_run() if model.partition_by else None,
     )
     def _build(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         with warehouse.connect() as conn:
-            partition = context.partition_key if model.partition_by else None
-            rows = build_model(conn, model, partition)
+            if model.partition_by:
+                months = context.partition_key_range
+                rows = build_model(conn, model, months.start, months.end)
+            else:
+                rows = build_model(conn, model)
             preview, schema = _preview(conn, model)
             results = [run_test(conn, test) for test in model.tests]
         yield dg.MaterializeResult(
