@@ -72,8 +72,8 @@ def test_demo_runs_twice_and_leaves_the_same_warehouse(
     first = _dump(warehouse_file)
     assert len(first["main.fct_tickets"]) > 2000
     assert first["raw.rejected_issues"] == []
-    # the monthly marts are one run over every month with data
-    assert len({row[0] for row in first["main.fct_monthly_ops"]}) >= 6
+    # one run builds the monthly marts for every complete month of the six sampled
+    assert len({row[0] for row in first["main.fct_monthly_ops"]}) >= 5
 
     assert main(["demo"]) == 0
     assert _dump(warehouse_file) == first
