@@ -131,3 +131,8 @@ def header(title: str) -> None:
     print(title)
     print(machine_facts())
     sys.stdout.flush()
+
+
+def count(conn: duckdb.DuckDBPyConnection, table: str) -> int:
+    # a table name cannot be a bound parameter; callers pass the benchmarks' own names
+    return int(conn.execute(f"select count(*) from {table}").fetchall()[0][0])

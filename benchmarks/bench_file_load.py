@@ -143,10 +143,12 @@ def main() -> None:
             project = load_project()
             staging_seconds = 0.0
             for name in STAGING:
+                # the staging models are views: one full read stands in for a table build
                 with timed() as build:
-                    rows = build_model(conn, project.models[name])
+                    build_model(conn, project.models[name])
+                    rows = count(conn, name)
                 staging_seconds += build.seconds
-                print(f"  {name}: {rows:,} rows in {build.seconds:.2f} s")
+                print(f"  {name}: {rows:,} rows, built and read once in {build.seconds:.2f} s")
             total = load.seconds + staging_seconds
             print(
                 f"JSON -> raw + staging: {total:.2f} s = {rate(count, total)}  "

@@ -28,6 +28,7 @@ from _common import (
     SAMPLE_SEED,
     SAMPLE_UNTIL,
     Summary,
+    count,
     header,
     per_month,
     slowest_first,
@@ -115,17 +116,12 @@ def stage_generated(conn: duckdb.DuckDBPyConnection, issues: int) -> int:
     return seen
 
 
-def count(conn: duckdb.DuckDBPyConnection, table: str) -> int:
-    # a table name cannot be a bound parameter; callers pass this file's own names
-    return int(conn.execute(f"select count(*) from {table}").fetchall()[0][0])
-
-
 @contextmanager
 def per_model_seconds() -> Iterator[dict[str, float]]:
     """Time each model inside `build_all`, which looks `build_model` up in its module."""
     spent: dict[str, float] = defaultdict(float)
 
-    def timed_build(conn: Any, model: models.Model, *months: str | None) -> int:
+    def timed_build(conn: Any, model: models.Model, *months: str | None) -> int | None:
         with timed() as watch:
             rows = build_model(conn, model, *months)
         spent[model.name] += watch.seconds
@@ -153,7 +149,8 @@ def build_everything(
     )
     for name, seconds in slowest_first(spent):
         slow = f"  <-- SLOW (> {SLOW_MODEL_S:.0f} s)" if seconds > SLOW_MODEL_S else ""
-        print(f"    {name:<34} {seconds:7.2f} s  {rows[name]:>12,} rows{slow}")
+        built = "view" if rows[name] is None else f"{rows[name]:,} rows"
+        print(f"    {name:<34} {seconds:7.2f} s  {built:>17}{slow}")
     return full.seconds, spent
 
 

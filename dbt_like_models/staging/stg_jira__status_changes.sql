@@ -1,9 +1,7 @@
+-- One view over one source, as staging models are: no joins, so a model reading a few
+-- columns reads only those (issue keys come from stg_jira__issues).
 with changelog as (
     select * from {{ source('raw', 'changelog') }}
-),
-
-issues as (
-    select issue_id, issue_key from {{ ref('stg_jira__issues') }}
 ),
 
 items as (
@@ -35,19 +33,15 @@ status_items as (
 
 final as (
     select
-        status_items.issue_id || ':' || status_items.history_id || ':' || status_items.item_index
-            as status_change_id,
-        status_items.issue_id,
-        issues.issue_key,
-        status_items.history_id,
-        status_items.changed_at,
-        status_items.from_status,
-        status_items.to_status,
-        status_items.author_id,
-        status_items.author_name
+        issue_id || ':' || history_id || ':' || item_index as status_change_id,
+        issue_id,
+        history_id,
+        changed_at,
+        from_status,
+        to_status,
+        author_id,
+        author_name
     from status_items
-    left join issues
-        on status_items.issue_id = issues.issue_id
 )
 
 select * from final

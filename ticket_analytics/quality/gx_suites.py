@@ -156,10 +156,17 @@ _ISSUES = SuiteSpec(
 
 _STATUS_CHANGES = SuiteSpec(
     model="stg_jira__status_changes",
+    # issue keys name the examples; one row per issue_id, as for comments below
     query="""
-        select status_change_id, issue_key, from_status, to_status, changed_at
-        from main.stg_jira__status_changes
-        order by issue_key, status_change_id
+        select changes.status_change_id, issues.issue_key, changes.from_status,
+            changes.to_status, changes.changed_at
+        from main.stg_jira__status_changes as changes
+        left join (
+            select issue_id, min(issue_key) as issue_key
+            from main.stg_jira__issues
+            group by issue_id
+        ) as issues using (issue_id)
+        order by issues.issue_key, changes.status_change_id
     """,
     key_columns=("issue_key", "status_change_id"),
     expectations=(
@@ -180,15 +187,15 @@ _COMMENTS = SuiteSpec(
     # One row per issue_id, so a duplicated issue cannot fan out comments and fail the
     # comment_key checks for a problem that belongs to stg_jira__issues.
     query="""
-        select comments.comment_key, comments.issue_key, comments.body_text,
+        select comments.comment_key, issues.issue_key, comments.body_text,
             comments.created_at, issues.issue_created_at
         from main.stg_jira__comments as comments
         left join (
-            select issue_id, min(created_at) as issue_created_at
+            select issue_id, min(issue_key) as issue_key, min(created_at) as issue_created_at
             from main.stg_jira__issues
             group by issue_id
         ) as issues using (issue_id)
-        order by comments.issue_key, comments.comment_key
+        order by issues.issue_key, comments.comment_key
     """,
     key_columns=("issue_key", "comment_key"),
     expectations=(

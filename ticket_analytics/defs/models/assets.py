@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import dagster as dg
 import duckdb
@@ -75,13 +76,13 @@ def _model_asset(model: Model) -> dg.AssetsDefinition:
                 rows = build_model(conn, model)
             preview, schema = _preview(conn, model)
             results = [run_test(conn, test) for test in model.tests]
-        yield dg.MaterializeResult(
-            metadata={
-                "dagster/row_count": rows,
-                "dagster/column_schema": schema,
-                "preview": dg.MetadataValue.md(preview),
-            }
-        )
+        metadata: dict[str, Any] = {
+            "dagster/column_schema": schema,
+            "preview": dg.MetadataValue.md(preview),
+        }
+        if rows is not None:
+            metadata["dagster/row_count"] = rows
+        yield dg.MaterializeResult(metadata=metadata)
         for result in results:
             if not result.passed:
                 context.log.warning(
