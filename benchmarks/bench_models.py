@@ -59,7 +59,7 @@ select
     created_at + to_months(copy::integer),
     updated_at + to_months(copy::integer),
     resolved_at + to_months(copy::integer),
-    description_text, payload, source, fetched_at, deleted_at, parsed
+    description_text, payload, source, fetched_at, deleted_at, parsed, searchable_text
 from raw.issues cross join range(1, $copies) as copies(copy)
 """
 _COPY_CHANGELOG = """

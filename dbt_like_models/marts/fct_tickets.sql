@@ -24,33 +24,13 @@ as_of as (
     select max(updated_at) as as_of_at from issues
 ),
 
--- Same normalisation as ticket_analytics.catalog.searchable_text: words only, Latin and
--- Hangul runs split apart, padded, so a Latin hint matches whole words only.
-searchable as (
-    select
-        issue_id,
-        ' ' || trim(
-            regexp_replace(
-                regexp_replace(
-                    regexp_replace(
-                        lower(summary || ' ' || description_text),
-                        '[^a-z0-9가-힣]+', ' ', 'g'
-                    ),
-                    '([a-z0-9])([가-힣])', '\1 \2', 'g'
-                ),
-                '([가-힣])([a-z0-9])', '\1 \2', 'g'
-            )
-        ) || ' ' as text
-    from issues
-),
-
 -- catalog.rule_category() is the catalog's keyword rule, written with
 -- {{ source('catalog', 'category_hints') }} by the catalog asset.
 rule_categories as (
     select
         issue_id,
-        catalog.rule_category(text) as category
-    from searchable
+        catalog.rule_category(searchable_text) as category
+    from issues
 ),
 
 visit_facts as (

@@ -11,6 +11,8 @@ final as (
         project_key,
         coalesce(parsed.summary, '') as summary,
         coalesce(description_text, '') as description_text,
+        -- summary and description normalised for keyword search at landing (migration 0008)
+        searchable_text,
         parsed.issuetype.name as issue_type,
         parsed.status.name as status,
         lower(parsed.status.statusCategory.key) as status_category,

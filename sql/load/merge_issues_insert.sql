@@ -1,7 +1,7 @@
 -- Issues the warehouse has not seen; the newest staged copy of each.
 insert into raw.issues (
     issue_id, issue_key, project_key, created_at, updated_at, resolved_at,
-    description_text, payload, parsed, source, fetched_at, deleted_at
+    description_text, searchable_text, payload, parsed, source, fetched_at, deleted_at
 )
 select
     issue_id,
@@ -11,6 +11,8 @@ select
     updated_at,
     resolved_at,
     description_text,
+    -- the same parse as below: DuckDB computes a repeated expression once
+    raw.searchable_text(raw.parse_issue(payload).summary, description_text),
     payload::json,
     raw.parse_issue(payload),
     source,

@@ -16,6 +16,8 @@ set
     description_text = latest.description_text,
     payload = latest.payload::json,
     parsed = raw.parse_issue(latest.payload),
+    -- the same parse as above: DuckDB computes a repeated expression once
+    searchable_text = raw.searchable_text(raw.parse_issue(latest.payload).summary, latest.description_text),
     source = latest.source,
     fetched_at = ?::timestamptz,
     deleted_at = null

@@ -293,6 +293,8 @@ def build_model(
         raise ModelError(f"{model.path}: {model.name} is partitioned by month: give a partition")
     first, last = partition, last_partition or partition
     params = month_bounds(first, last) if first and last else {}
+    # Models promise no row order (readers sort); keeping it costs about 5% of a rebuild.
+    conn.execute("set preserve_insertion_order = false")
     conn.execute("begin transaction")
     try:
         if model.partition_by:
@@ -315,6 +317,8 @@ def build_model(
     except duckdb.Error as exc:
         conn.execute("rollback")
         raise ModelError(f"{model.path}: build failed: {exc}") from exc
+    finally:
+        conn.execute("reset preserve_insertion_order")
     if model.partition_by:
         return int(
             conn.execute(
