@@ -133,6 +133,6 @@ def header(title: str) -> None:
     sys.stdout.flush()
 
 
-def count(conn: duckdb.DuckDBPyConnection, table: str) -> int:
+def count_rows(conn: duckdb.DuckDBPyConnection, table: str) -> int:
     # a table name cannot be a bound parameter; callers pass the benchmarks' own names
     return int(conn.execute(f"select count(*) from {table}").fetchall()[0][0])

@@ -25,6 +25,7 @@ from _common import (
     SAMPLE_SEED,
     SAMPLE_UNTIL,
     Summary,
+    count_rows,
     header,
     parse_args,
     per_month,
@@ -146,7 +147,7 @@ def main() -> None:
                 # the staging models are views: one full read stands in for a table build
                 with timed() as build:
                     build_model(conn, project.models[name])
-                    rows = count(conn, name)
+                    rows = count_rows(conn, name)
                 staging_seconds += build.seconds
                 print(f"  {name}: {rows:,} rows, built and read once in {build.seconds:.2f} s")
             total = load.seconds + staging_seconds

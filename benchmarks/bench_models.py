@@ -28,7 +28,7 @@ from _common import (
     SAMPLE_SEED,
     SAMPLE_UNTIL,
     Summary,
-    count,
+    count_rows,
     header,
     per_month,
     slowest_first,
@@ -166,8 +166,8 @@ def multiply(
     ):
         with timed() as watch:
             conn.execute(sql, params)
-        print(f"    {table}: {count(conn, table):,} rows ({watch.seconds:.1f} s)")
-    histories = count(conn, "raw.changelog")
+        print(f"    {table}: {count_rows(conn, table):,} rows ({watch.seconds:.1f} s)")
+    histories = count_rows(conn, "raw.changelog")
     extra = max(0.0, (status_target / ratio - histories) / histories)
     if extra > 0:
         whole = math.floor(extra)
@@ -179,7 +179,7 @@ def multiply(
         with timed() as watch:
             conn.execute(_EXTRA_HISTORIES, params)
         print(
-            f"    raw.changelog + extra histories: {count(conn, 'raw.changelog'):,} rows "
+            f"    raw.changelog + extra histories: {count_rows(conn, 'raw.changelog'):,} rows "
             f"({watch.seconds:.1f} s)"
         )
 
@@ -196,16 +196,16 @@ def main() -> None:
                 staged = stage_generated(conn, args.issues)
             print(f"staged {staged:,} generated tickets in {setup.seconds:.1f} s (setup)")
             small_s, _ = build_everything(conn, project, f"{staged:,} tickets")
-            ratio = count(conn, "stg_jira__status_changes") / count(conn, "raw.changelog")
+            ratio = count_rows(conn, "stg_jira__status_changes") / count_rows(conn, "raw.changelog")
 
             target = round(args.status_per_issue * staged * args.copies)
             print(f"multiplying x{args.copies}, aiming at {target:,} status changes:")
             with timed() as grow:
                 multiply(conn, args.copies, target, ratio)
             print(f"  multiplied in {grow.seconds:.1f} s (setup)")
-            issues = count(conn, "raw.issues")
+            issues = count_rows(conn, "raw.issues")
             big_s, spent = build_everything(conn, project, f"{issues:,} tickets")
-            changes = count(conn, "stg_jira__status_changes")
+            changes = count_rows(conn, "stg_jira__status_changes")
             print(f"  ({changes:,} status changes; aim: full < 30 s)")
 
             busiest = conn.execute(
