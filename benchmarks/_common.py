@@ -134,5 +134,4 @@ def header(title: str) -> None:
 
 
 def count_rows(conn: duckdb.DuckDBPyConnection, table: str) -> int:
-    # a table name cannot be a bound parameter; callers pass the benchmarks' own names
-    return int(conn.execute(f"select count(*) from {table}").fetchall()[0][0])
+    return int(conn.table(table).count("*").fetchall()[0][0])

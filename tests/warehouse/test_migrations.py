@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from ticket_analytics.paths import MIGRATIONS_DIR
-from ticket_analytics.warehouse.migrations import migrate
+from ticket_analytics.warehouse.migrations import discover, migrate
 
 
 def _versions(conn: duckdb.DuckDBPyConnection) -> list[int]:
@@ -64,13 +64,20 @@ def test_the_project_migrations_apply_to_an_empty_file(tmp_path: Path) -> None:
     assert migrate(conn) == []
 
 
-def test_dropping_the_raw_key_indexes_keeps_every_row(tmp_path: Path) -> None:
-    before = tmp_path / "before"
-    before.mkdir()
-    for migration in sorted(MIGRATIONS_DIR.glob("000[1-5]_*.sql")):
-        shutil.copy(migration, before)
+def _warehouse_at_version(tmp_path: Path, version: int) -> duckdb.DuckDBPyConnection:
+    """A warehouse as a release with migrations 1 .. `version` left it."""
+    released = tmp_path / f"v{version}"
+    released.mkdir()
+    for migration in discover():
+        if migration.version <= version:
+            shutil.copy(migration.path, released)
     conn = duckdb.connect(str(tmp_path / "w.duckdb"))
-    migrate(conn, before)
+    migrate(conn, released)
+    return conn
+
+
+def test_dropping_the_raw_key_indexes_keeps_every_row(tmp_path: Path) -> None:
+    conn = _warehouse_at_version(tmp_path, 5)
     conn.execute(
         "insert into raw.issues values ('1', 'OPS-1', 'OPS', now(), now(), null, 'd', '{}',"
         " 's', now(), null)"
@@ -91,13 +98,8 @@ def test_dropping_the_raw_key_indexes_keeps_every_row(tmp_path: Path) -> None:
     assert rows == [(1, 1, 1)]
 
 
-def test_rows_landed_before_parsed_columns_are_parsed_and_normalised_by_the_upgrade(tmp_path: Path) -> None:
-    before = tmp_path / "before"
-    before.mkdir()
-    for migration in sorted(MIGRATIONS_DIR.glob("000[1-6]_*.sql")):
-        shutil.copy(migration, before)
-    conn = duckdb.connect(str(tmp_path / "w.duckdb"))
-    migrate(conn, before)
+def test_an_upgrade_parses_and_normalises_rows_landed_before(tmp_path: Path) -> None:
+    conn = _warehouse_at_version(tmp_path, 6)
     issue = {
         "fields": {
             "summary": "Need RDS",

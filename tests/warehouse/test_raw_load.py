@@ -42,7 +42,7 @@ def _write_page(path: Path, issues: list[Any], deep: str = "") -> Path:
 
 def _snapshot(conn: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[Any, ...]]]:
     tables = ("issues", "changelog", "comments", "rejected_issues")
-    return {t: conn.sql(f"select * from raw.{t} order by all").fetchall() for t in tables}
+    return {t: conn.table(f"raw.{t}").order("all").fetchall() for t in tables}
 
 
 def test_real_captured_payloads_load_with_changelog_and_comments(

@@ -69,9 +69,8 @@ def _read(conn: duckdb.DuckDBPyConnection, table: str, existing: set[str]) -> pl
     schema = SCHEMAS[table]
     if table not in existing:
         return pl.DataFrame(schema=schema)
-    # Table and column names come from SCHEMAS above, never from input.
-    columns = ", ".join(f'"{name}"' for name in schema)
-    frame = conn.sql(f'select {columns} from "main"."{table}" order by {_ORDER[table]}').pl()
+    columns = [duckdb.ColumnExpression(name) for name in schema]
+    frame = conn.table(f"main.{table}").select(*columns).order(_ORDER[table]).pl()
     return frame.cast(schema)
 
 

@@ -267,10 +267,10 @@ def _match_partitioned_schema(
     ).fetchall()
     if not existing:
         return
-    wanted = [
-        d[0] for d in conn.execute(f"select * from ({body}) limit 0", params).description or []
-    ]
+    # a relation only binds its query: the columns come without running the model
+    wanted = conn.sql(body, params=params).columns
     if [c for (c,) in existing] != wanted:
+        # an identifier cannot be bound; model names are checked against _IDENTIFIER
         conn.execute(f'drop table "main"."{model.name}"')
 
 
