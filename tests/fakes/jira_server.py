@@ -4,8 +4,8 @@
         fake.make_issues(250, start=datetime(2025, 11, 1, tzinfo=UTC))
         settings = JiraSettings(**fake.settings_kwargs())
 
-Faults (``fail_next``, ``rate_limit_next``, ``drop_next``, ``slow_next``, seeded ``chaos``)
-are consumed in order by the next matching requests. Every request is recorded without its
+Faults (``fail_next``, ``rate_limit_next``, ``drop_next``, ``slow_next``, seeded ``chaos``;
+see ``jira_faults``) are consumed in order by the next matching requests. Every request is recorded without its
 Authorization value (``requests``); ``counters`` counts requests, faults and search pages.
 """
 
@@ -29,6 +29,7 @@ import orjson
 
 from fakes import jira_routes
 from fakes.jira_data import Comment, History, Renderer, StoredIssue, generated, walk
+from fakes.jira_faults import FaultInjection, fault_reply
 from fakes.jira_jql import JqlError, Query, key_sort, parse_jql
 from fakes.jira_routes import Reply
 
@@ -43,16 +44,6 @@ class RecordedRequest:
     headers: dict[str, str]  # lower-case names; Authorization removed
     body: Any
     auth_scheme: str | None  # "Basic" / "Bearer" / None: the scheme only, never the value
-
-
-@dataclass
-class _Fault:
-    kind: str  # fail | rate_limit | drop | slow
-    path: str | None = None
-    status: int = 500
-    retry_after: float | None = None
-    reset: str | None = None
-    seconds: float = 0.0
 
 
 class _Server(ThreadingHTTPServer):
@@ -88,7 +79,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.fake._handle(self, "DELETE")
 
 
-class FakeJira:
+class FakeJira(FaultInjection):
     """In-memory Jira behind a real socket on 127.0.0.1; thread-safe, deterministic per seed."""
 
     def __init__(
@@ -108,6 +99,7 @@ class FakeJira:
     ) -> None:
         if flavor not in FLAVORS:
             raise ValueError(f"flavor must be one of {FLAVORS}")
+        super().__init__()
         self.flavor = flavor
         self.email, self.api_token, self.pat = email, api_token, pat
         self.time_zone = time_zone
@@ -124,8 +116,6 @@ class FakeJira:
         self._by_key: dict[str, int] = {}
         self._next = {"id": 10_000, "history": 20_000, "comment": 30_000}
         self._numbers: Counter[str] = Counter()
-        self._faults: list[_Fault] = []
-        self._chaos: tuple[float, tuple[str, ...], random.Random] | None = None
         self._page_hook: Callable[[int], None] | None = None
         self._cache: dict[tuple[Any, ...], list[StoredIssue]] = {}
         self._queries: dict[str, Query] = {}  # cleared on every change: "-5d" moves with time
@@ -334,40 +324,6 @@ class FakeJira:
             self._touch()
             return comment
 
-    def fail_next(
-        self,
-        n: int = 1,
-        status: int = 500,
-        retry_after: float | None = None,
-        *,
-        path: str | None = None,
-    ) -> None:
-        self._faults += [_Fault("fail", path, status, retry_after) for _ in range(n)]
-
-    def rate_limit_next(
-        self,
-        n: int = 1,
-        retry_after: float | None = 1,
-        *,
-        reset_header: str | None = None,
-        path: str | None = None,
-    ) -> None:
-        self._faults += [
-            _Fault("rate_limit", path, 429, retry_after, reset_header) for _ in range(n)
-        ]
-
-    def drop_next(self, n: int = 1, *, path: str | None = None) -> None:
-        self._faults += [_Fault("drop", path) for _ in range(n)]
-
-    def slow_next(self, n: int = 1, seconds: float = 1.0, *, path: str | None = None) -> None:
-        self._faults += [_Fault("slow", path, seconds=seconds) for _ in range(n)]
-
-    def chaos(
-        self, rate: float, kinds: tuple[str, ...] = ("fail", "rate_limit", "drop"), *, seed: int = 0
-    ) -> None:
-        """Inject a seeded random fault into ``rate`` of the requests (0 turns it off)."""
-        self._chaos = (rate, kinds, random.Random(seed)) if rate > 0 else None
-
     def on_page(self, callback: Callable[[int], None] | None) -> None:
         """Run ``callback(pages_served)`` after each search page is built, before it is sent."""
         self._page_hook = callback
@@ -378,16 +334,6 @@ class FakeJira:
             for r in self.requests
             if path_part in r.path and (method is None or r.method == method)
         ]
-
-    def _next_fault(self, path: str) -> _Fault | None:
-        with self.lock:
-            for i, fault in enumerate(self._faults):
-                if fault.path is None or fault.path in path:
-                    return self._faults.pop(i)
-            if self._chaos and self._chaos[2].random() < self._chaos[0]:
-                kind = self._chaos[2].choice(self._chaos[1])
-                return _Fault(kind, status=503 if kind == "fail" else 429, retry_after=0)
-            return None
 
     def _handle(self, handler: _Handler, method: str) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
@@ -415,7 +361,7 @@ class FakeJira:
                     authorization.split(" ", 1)[0] or None,
                 )
             )
-        fault = self._next_fault(parts.path)
+        fault = self.next_fault(parts.path)
         if fault is not None:
             self.counters[fault.kind] += 1
             if fault.kind == "drop":
@@ -425,7 +371,7 @@ class FakeJira:
             if fault.kind == "slow":
                 time.sleep(fault.seconds)
             else:
-                self._send(handler, self._fault_reply(fault))
+                self._send(handler, fault_reply(fault))
                 return
         try:
             if not self._authorized(authorization, parts.path):
@@ -447,25 +393,6 @@ class FakeJira:
             self.errors.append(f"{method} {parts.path}: {type(exc).__name__}: {exc}")
             reply = Reply(500, {"errorMessages": [f"fake error: {exc}"]})
         self._send(handler, reply)
-
-    def _fault_reply(self, fault: _Fault) -> Reply:
-        headers = {}
-        if fault.retry_after is not None:
-            headers["Retry-After"] = str(fault.retry_after)
-        if fault.status == 429:
-            headers |= {
-                "X-RateLimit-Limit": "100",
-                "X-RateLimit-Remaining": "0",
-                "RateLimit-Reason": "jira-burst-based",
-            }
-            if fault.reset:
-                headers["X-RateLimit-Reset"] = fault.reset
-            return Reply(429, {"errorMessages": ["Rate limit exceeded."]}, headers)
-        if fault.status == 502:
-            return Reply(502, headers=headers, raw=b"<html><body>502 Bad Gateway</body></html>")
-        return Reply(
-            fault.status, {"errorMessages": [f"Injected failure ({fault.status})"]}, headers
-        )
 
     def _authorized(self, authorization: str, path: str) -> bool:
         if not authorization:
