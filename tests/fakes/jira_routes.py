@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from fakes.jira_data import resolve_fields
+from fakes.jira_render import resolve_fields
 
 if TYPE_CHECKING:
     from fakes.jira_server import FakeJira

@@ -28,9 +28,10 @@ from zoneinfo import ZoneInfo
 import orjson
 
 from fakes import jira_routes
-from fakes.jira_data import Comment, History, Renderer, StoredIssue, generated, walk
+from fakes.jira_data import Comment, History, StoredIssue, generated, walk
 from fakes.jira_faults import FaultInjection, fault_reply
 from fakes.jira_jql import JqlError, Query, key_sort, parse_jql
+from fakes.jira_render import Renderer
 from fakes.jira_routes import Reply
 
 FLAVORS = ("cloud", "datacenter")
