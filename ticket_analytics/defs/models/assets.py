@@ -1,5 +1,6 @@
 """Every dbt-like SQL model is an asset; every yml column test is an asset check on it."""
 
+import warnings
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -53,24 +54,29 @@ def _model_asset(model: Model) -> dg.AssetsDefinition:
     ]
     deps = [dg.AssetKey(ref) for ref in model.deps] + [source_key(*s) for s in model.sources]
 
-    @dg.asset(
-        name=model.name,
-        group_name=model.group,
-        deps=deps,
-        description=model.description or None,
-        check_specs=check_specs,
-        kinds={"duckdb", "sql"},
-        metadata={"sql_file": str(model.path), "materialized": model.materialized},
-        partitions_def=MONTHLY if model.partition_by else None,
-        # a backfill of many months is one run and one statement, not a run per month
-        backfill_policy=dg.BackfillPolicy.single_run() if model.partition_by else None,
-    )
+    with warnings.catch_warnings():
+        # Dagster marks backfill_policy beta; users should not see that on every command.
+        warnings.simplefilter("ignore", dg.BetaWarning)
+        as_asset = dg.asset(
+            name=model.name,
+            group_name=model.group,
+            deps=deps,
+            description=model.description or None,
+            check_specs=check_specs,
+            kinds={"duckdb", "sql"},
+            metadata={"sql_file": str(model.path), "materialized": model.materialized},
+            partitions_def=MONTHLY if model.partition_by else None,
+            # a backfill of many months is one run and one statement, not a run per month
+            backfill_policy=dg.BackfillPolicy.single_run() if model.partition_by else None,
+        )
+
+    @as_asset
     def _build(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         with warehouse.connect() as conn:
-            if model.partition_by:
-                months = context.partition_key_range
+            months = context.partition_key_range if model.partition_by else None
+            if months:
                 rows = build_model(conn, model, months.start, months.end)
             else:
                 rows = build_model(conn, model)
@@ -80,7 +86,11 @@ def _model_asset(model: Model) -> dg.AssetsDefinition:
             "dagster/column_schema": schema,
             "preview": dg.MetadataValue.md(preview),
         }
-        if rows is not None:
+        if months and months.start != months.end:
+            # every month of the range records this metadata: the count is the whole range's
+            metadata["rows_in_range"] = rows
+            metadata["range"] = f"{months.start} .. {months.end}"
+        elif rows is not None:
             metadata["dagster/row_count"] = rows
         yield dg.MaterializeResult(metadata=metadata)
         for result in results:
