@@ -16,14 +16,25 @@ def _print_result(result: object) -> int:
     import dagster as dg
 
     assert isinstance(result, dg.ExecuteInProcessResult)
+    ranges_shown: set[str] = set()
     for event in result.get_asset_materialization_events():
         materialization = event.materialization
         assert materialization is not None
-        rows = materialization.metadata.get("dagster/row_count")
-        count = f"{rows.value:>9,} rows" if rows is not None else ""
+        metadata = materialization.metadata
         name = materialization.asset_key.to_user_string()
-        if materialization.partition:
-            name += f" [{materialization.partition}]"
+        month_range = metadata.get("range")
+        if month_range is not None:
+            # a range run records the same facts for every month in it: show them once
+            if name in ranges_shown:
+                continue
+            ranges_shown.add(name)
+            name += f" [{month_range.value}]"
+            rows = metadata.get("rows_in_range")
+        else:
+            rows = metadata.get("dagster/row_count")
+            if materialization.partition:
+                name += f" [{materialization.partition}]"
+        count = f"{rows.value:>9,} rows" if rows is not None else ""
         print(f"  built {name:<40} {count}")
     failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed]
     for evaluation in failed_checks:
