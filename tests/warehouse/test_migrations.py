@@ -129,3 +129,43 @@ def test_an_upgrade_parses_and_normalises_rows_landed_before(tmp_path: Path) -> 
     assert parsed == [("Need RDS", "new", None, ["db"], "kim", "Done", None)]
     searchable = conn.sql("select searchable_text from raw.issues").fetchall()
     assert searchable == [(" need rds d ",)]
+
+
+def test_payloads_move_to_zstd_columns_with_their_values(tmp_path: Path) -> None:
+    conn = _warehouse_at_version(tmp_path, 8)
+    payload = json.dumps({"fields": {"summary": "긴급 ✓ <b>", "description": "x" * 5000}})
+    conn.execute(
+        "insert into raw.issues by name select '1' as issue_id, 'OPS-1' as issue_key,"
+        " now() as created_at, now() as updated_at, ? as payload, 's' as source,"
+        " now() as fetched_at",
+        [payload],
+    )
+    conn.execute(
+        "insert into raw.changelog by name select '1' as issue_id, 'h1' as history_id,"
+        " now() as created_at, '{\"id\": \"h1\"}' as payload, 's' as source,"
+        " now() as fetched_at"
+    )
+    conn.execute("checkpoint")
+    schema = (
+        "select table_name, column_index, column_name, data_type, is_nullable"
+        " from duckdb_columns() where schema_name = 'raw' order by all"
+    )
+    before = conn.sql(schema).fetchall()
+
+    assert 9 in migrate(conn)
+    conn.execute("checkpoint")
+    assert conn.sql(schema).fetchall() == before
+    assert conn.sql("select payload::varchar from raw.issues").fetchall() == [(payload,)]
+    assert conn.sql("select payload->>'id' from raw.changelog").fetchall() == [("h1",)]
+    columns = conn.sql(
+        "select table_name, sql like '%payload JSON USING COMPRESSION ZSTD NOT NULL%'"
+        " from duckdb_tables() where schema_name = 'raw'"
+        " and table_name in ('issues', 'changelog', 'comments') order by 1"
+    ).fetchall()
+    assert columns == [("changelog", True), ("comments", True), ("issues", True)]
+    with pytest.raises(duckdb.ConstraintException):
+        conn.execute(
+            "insert into raw.comments by name select '1' as issue_id, 'c1' as comment_id,"
+            " now() as created_at, now() as updated_at, null as payload, 's' as source,"
+            " now() as fetched_at"
+        )
