@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -280,22 +281,36 @@ def test_a_broken_ndjson_line_is_reported_with_its_line_number(tmp_path: Path) -
         ingest_files(conn, lines)
 
 
-def test_parallel_parsing_loads_the_same_rows_and_still_names_a_bad_file(tmp_path: Path) -> None:
+def test_parallel_parsing_loads_the_same_rows_and_still_names_a_bad_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     export = tmp_path / "export"
     export.mkdir()
     for n in range(12):
-        _write_page(
-            export / f"page-{n:02d}.json", [_issue(f"OPS-{n}{i}", f"{n}{i}") for i in range(5)]
-        )
+        issues = [_issue(f"OPS-{n}{i}", f"{n}{i}") for i in range(5)]
+        issues[0]["changelog"] = {"histories": [_history("1", "2025-11-02T10:00:00.000+0900")]}
+        issues[1]["fields"]["comment"] = {
+            "comments": [_comment("7", "2025-11-02T10:00:00.000+0900", "hi")]
+        }
+        _write_page(export / f"page-{n:02d}.json", issues)
+    # the workers hand their frames over as files in a temporary directory
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     # fetched_at differs between the two loads; everything else must match
-    issues = "select * exclude (fetched_at) from raw.issues order by issue_id"
+    tables = [
+        f"select * exclude (fetched_at) from raw.{table} order by all"
+        for table in ("issues", "changelog", "comments")
+    ]
     with connect(tmp_path / "serial.duckdb") as conn:
         ingest_files(conn, export)
-        serial = conn.sql(issues).fetchall()
+        serial = [conn.sql(query).fetchall() for query in tables]
     with connect(tmp_path / "parallel.duckdb") as conn:
         stats = ingest_files(conn, export, parallel_from_bytes=0)
-        assert stats.inserted == 60
-        assert conn.sql(issues).fetchall() == serial
+        assert stats.inserted == 60 and stats.changelog_rows == stats.comment_rows == 12
+        assert [conn.sql(query).fetchall() for query in tables] == serial
+        assert list(scratch.iterdir()) == []
         (export / "page-05.json").write_text('{"issues": [oops]}')
         with pytest.raises(PayloadError, match=r"page-05\.json: invalid JSON"):
             ingest_files(conn, export, parallel_from_bytes=0)
+    assert list(scratch.iterdir()) == []
