@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -324,7 +323,7 @@ def test_the_full_pass_never_marks_most_of_a_scope_deleted(
 
 
 def test_the_full_pass_loads_jiras_ids_in_one_statement(tmp_path: Path) -> None:
-    n = 50_000  # row-by-row inserts took ~7 s for these; one statement well under a second
+    n = 50_000  # its speed is benchmarks/bench_jira_sync.py's to measure
     with FakeJira("cloud") as fake:
         fake.make_issues(n, START, spacing=timedelta(minutes=1), histories=(0, 0), comments=(0, 0))
         warehouse = tmp_path / "w.duckdb"
@@ -339,9 +338,6 @@ def test_the_full_pass_loads_jiras_ids_in_one_statement(tmp_path: Path) -> None:
                 "insert into meta.jira_sync_state (scope, watermark) values (?, ?)",
                 [SCOPE, datetime(2100, 1, 1, tzinfo=UTC)],
             )
-        started = time.perf_counter()
         stats = _sync(fake, warehouse)
-        elapsed = time.perf_counter() - started
     assert stats.full_pass and stats.fetched == 0 and stats.recovered == stats.deleted == 0
     assert stats.warehouse_count == n
-    assert elapsed < 2.5, f"a full pass over {n:,} ids took {elapsed:.1f} s"

@@ -4,7 +4,6 @@ changelogs, Cloud search lag."""
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -154,10 +153,8 @@ def test_dc_over_10000_results_is_split_into_updated_windows(big_dc: FakeJira, j
     expected = {issue.key for issue in big_dc.matching(jql)}
     assert len(expected) > DC_RESULT_WINDOW
     before = len(big_dc.requests)
-    started = time.perf_counter()
     with client_for(big_dc) as client:
         keys = all_keys(client, jql, fields=["summary"], expand="", page_size=1000)
-    assert time.perf_counter() - started < 5
     assert len(keys) == len(set(keys)) and set(keys) == expected
     sent = [r.body for r in big_dc.requests[before:] if r.path == "/rest/api/2/search"]
     assert all(body["startAt"] < DC_RESULT_WINDOW for body in sent)
