@@ -144,10 +144,12 @@ def main() -> None:
             project = load_project()
             staging_seconds = 0.0
             for name in STAGING:
-                # the staging models are views: one full read stands in for a table build
+                # The staging models are views, and counting a view's rows computes none of
+                # its columns: copying every column once stands in for a table build.
                 with timed() as build:
                     build_model(conn, project.models[name])
-                    rows = count_rows(conn, name)
+                    conn.table(name).create(f"read_{name}")
+                    rows = count_rows(conn, f"read_{name}")
                 staging_seconds += build.seconds
                 print(f"  {name}: {rows:,} rows, built and read once in {build.seconds:.2f} s")
             total = load.seconds + staging_seconds
