@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from ticket_analytics.jira.records import RawRows
@@ -158,7 +159,8 @@ class RawLoader:
 
     def _add(self, table: str, frame: pa.Table) -> None:
         # seq orders rows across the whole load, so the last copy staged of a row wins
-        seq = pa.array(range(self._seq, self._seq + frame.num_rows), type=pa.int64())
+        # from numpy: pyarrow builds an array from a Python range one int object at a time
+        seq = pa.array(np.arange(self._seq, self._seq + frame.num_rows, dtype=np.int64))
         self._staged[table].append(frame.append_column("seq", seq))
         self._seq += frame.num_rows
 
