@@ -116,6 +116,9 @@ def _parsed(
     # fork: the children only parse, with modules already imported; spawn would re-import
     # the caller's main module, which scripts without a __main__ guard cannot survive
     context = multiprocessing.get_context("fork")
+    # pyarrow imports pandas (0.2 s) the first time it converts Python objects; importing it
+    # once before the fork spares every worker its own import
+    pa.array([0])
     with (
         tempfile.TemporaryDirectory(prefix="ticket_analytics_load_") as directory,
         ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool,
