@@ -22,6 +22,9 @@ def test_bulk_inserts_fill_row_groups_of_our_size(tmp_path: Path) -> None:
         ).fetchall()
         assert groups == [(2,)]
         assert conn.sql("select current_database()").fetchall() == [("warehouse",)]
+        # large queries spill beside the warehouse, not into the working directory
+        spill = conn.sql("select current_setting('temp_directory')").fetchall()
+        assert spill == [(f"{tmp_path / 'w.duckdb'}.tmp",)]
 
 
 def test_read_only_connections_cannot_write(tmp_path: Path) -> None:

@@ -24,7 +24,8 @@ class WarehouseBusyError(RuntimeError):
 
 def _attach(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     # Attached rather than opened with connect(path): only ATTACH takes a row-group size.
-    conn = duckdb.connect()
+    # Spills go beside the file, where connect(path) would put them, not into the cwd.
+    conn = duckdb.connect(config={"temp_directory": f"{path}.tmp"})
     try:
         conn.execute(
             "attach ? as warehouse (read_only ?, row_group_size ?)",
