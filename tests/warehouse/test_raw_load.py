@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 import pytest
 
 from ticket_analytics.jira.payloads import PayloadError
@@ -314,3 +316,28 @@ def test_parallel_parsing_loads_the_same_rows_and_still_names_a_bad_file(
         with pytest.raises(PayloadError, match=r"page-05\.json: invalid JSON"):
             ingest_files(conn, export, parallel_from_bytes=0)
     assert list(scratch.iterdir()) == []
+
+
+def test_a_full_temporary_directory_fails_the_load_naming_tmpdir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    export = tmp_path / "export"
+    export.mkdir()
+    for n in range(3):
+        _write_page(export / f"page-{n}.json", [_issue(f"OPS-{n}", str(n))])
+    with connect(tmp_path / "w.duckdb") as conn:
+        ingest_files(conn, export / "page-0.json")
+
+    def disk_full(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    # the forked workers inherit the patch: every write of parsed rows meets a full disk
+    monkeypatch.setattr(pa.ipc, "new_file", disk_full)
+    with (
+        connect(tmp_path / "w.duckdb") as conn,
+        pytest.raises(OSError, match=r"No space left on device.*set TMPDIR") as caught,
+    ):
+        ingest_files(conn, export, parallel_from_bytes=0)
+    assert caught.value.errno == errno.ENOSPC
+    with connect(tmp_path / "w.duckdb") as conn:
+        assert conn.sql("select issue_key from raw.issues").fetchall() == [("OPS-0",)]

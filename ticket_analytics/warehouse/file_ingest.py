@@ -78,15 +78,26 @@ def _parse_group_to_files(group: _Group, directory: Path) -> tuple[dict[str, str
     paths = {}
     for table, frame in frames.items():
         handle, path = tempfile.mkstemp(suffix=f"-{table}.arrow", dir=directory)
-        with os.fdopen(handle, "wb") as sink, pa.ipc.new_file(sink, frame.schema) as writer:
-            writer.write_table(frame)
+        try:
+            with os.fdopen(handle, "wb") as sink, pa.ipc.new_file(sink, frame.schema) as writer:
+                writer.write_table(frame)
+        except OSError as exc:
+            # most likely a full disk: say where, and what to do about it
+            raise OSError(
+                exc.errno,
+                f"cannot write the rows parsed from {group.files[0]} to {directory} "
+                f"({exc.strerror or exc}); set TMPDIR to a directory with room for about "
+                "the size of the export",
+            ) from exc
         paths[table] = path
     return paths, sources, seen
 
 
 def _mapped(paths: dict[str, str]) -> Frames:
     # Mapped, the frames stay readable after their files are removed with the directory.
-    return {table: pa.ipc.open_file(pa.memory_map(path)).read_all() for table, path in paths.items()}
+    return {
+        table: pa.ipc.open_file(pa.memory_map(path)).read_all() for table, path in paths.items()
+    }
 
 
 def _groups(files: list[Path], labels: list[str], sizes: list[int]) -> list[_Group]:
