@@ -58,7 +58,7 @@ def _walked(root: dict[str, Any]) -> str:
 
 def _plain_paragraphs(root: dict[str, Any]) -> str | None:
     """A document of paragraphs holding only unmarked text and hard breaks (most comments)
-    rendered as the walk would, at a third of its cost; None for any other document."""
+    rendered as the walk would, at half its cost; None for any other document."""
     content = root.get("content")
     if root.get("type") != "doc" or not isinstance(content, list):
         return None
