@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
@@ -174,6 +175,9 @@ class JiraHttp:
         self._flavor: str | None = None if settings.flavor == "auto" else settings.flavor
         self._time_zone: str | None = None
         self.stats = RequestStats()
+        # One call at a time: a sync reads search pages ahead in a thread while its main
+        # thread may fetch an issue's remaining changelog, and the stats are plain counters.
+        self._lock = threading.Lock()
         self._http = httpx.Client(
             base_url=settings.url.rstrip("/"),
             transport=transport,
@@ -290,7 +294,8 @@ class JiraHttp:
             retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
         )
         try:
-            response: httpx.Response = retrying(attempt)
+            with self._lock:
+                response: httpx.Response = retrying(attempt)
         except httpx.TransportError as exc:
             tried = f" (last status {last_status[-1]})" if last_status else ""
             # `from None`: the httpx exception holds the request, and with it the auth header.

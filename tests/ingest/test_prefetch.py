@@ -1,0 +1,65 @@
+"""Reading ahead keeps order, raises where a plain loop would, and stops when closed."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import closing
+
+import pytest
+
+from ticket_analytics.ingest.prefetch import prefetched
+
+
+def test_items_arrive_in_order_however_far_ahead_the_reader_is() -> None:
+    assert list(prefetched(iter(range(500)), depth=3)) == list(range(500))
+    assert list(prefetched(iter([]), depth=1)) == []
+
+
+def test_an_error_from_the_source_is_raised_after_the_items_before_it() -> None:
+    def pages() -> Iterator[int]:
+        yield 1
+        yield 2
+        raise ConnectionError("page 3 failed")
+
+    seen = []
+    with pytest.raises(ConnectionError, match="page 3 failed"):
+        for page in prefetched(pages()):
+            seen.append(page)
+    assert seen == [1, 2]
+
+
+def test_closing_early_stops_the_reader_and_closes_the_source() -> None:
+    read: list[int] = []
+    closed = threading.Event()
+
+    def pages() -> Iterator[int]:
+        try:
+            for n in range(1_000):
+                read.append(n)
+                yield n
+        finally:
+            closed.set()
+
+    with closing(prefetched(pages(), depth=2)) as ahead:
+        assert next(ahead) == 0
+    assert closed.is_set()
+    # the one handed over, two queued, and at most one more the reader held when told to stop
+    assert len(read) <= 4
+    assert not any(t.name == "prefetch" and t.is_alive() for t in threading.enumerate())
+
+
+def test_an_error_in_the_consumer_stops_the_reader() -> None:
+    closed = threading.Event()
+
+    def pages() -> Iterator[int]:
+        try:
+            yield from range(1_000)
+        finally:
+            closed.set()
+
+    with pytest.raises(RuntimeError, match="commit failed"), closing(prefetched(pages())) as ahead:
+        for page in ahead:
+            if page == 5:
+                raise RuntimeError("commit failed")
+    assert closed.is_set()

@@ -1,0 +1,64 @@
+"""Fetch the next pages of a paged API while the current one is processed.
+
+A sync alternates between waiting on Jira and committing to DuckDB; reading ahead in a thread
+overlaps the two. Order is kept, and an error from the source surfaces after the pages before
+it, exactly where a plain loop would have raised it.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Generator, Iterator
+from typing import Any, TypeVar, cast
+
+T = TypeVar("T")
+_POLL_SECONDS = 0.1
+_ITEM, _ERROR, _END = "item", "error", "end"
+
+
+def prefetched(items: Iterator[T], depth: int = 2) -> Generator[T, None, None]:
+    """Yield `items` in order while a thread reads up to `depth` of them ahead.
+
+    Close the returned generator (``contextlib.closing``) to stop early: the reader stops
+    after the item it is fetching, since a request in flight is never interrupted.
+    """
+    ahead: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def offer(kind: str, value: Any) -> bool:
+        while not stop.is_set():
+            try:
+                ahead.put((kind, value), timeout=_POLL_SECONDS)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            for item in items:
+                if not offer(_ITEM, item):
+                    return
+        except BaseException as exc:  # raised in the consumer, after the items before it
+            offer(_ERROR, exc)
+            return
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+        offer(_END, None)
+
+    reader = threading.Thread(target=read, name="prefetch", daemon=True)
+    reader.start()
+    try:
+        while True:
+            kind, value = ahead.get()
+            if kind == _ERROR:
+                raise value
+            if kind == _END:
+                return
+            yield cast(T, value)
+    finally:
+        stop.set()
+        reader.join()
