@@ -52,12 +52,30 @@ def test_null_or_odd_changelog_and_comment_members_are_handled_alike(tmp_path: P
             },
             "changelog": {"histories": []},
         },
+        {
+            # the name "comment" also elsewhere, with other values: a worklog's comment and a
+            # key ending in an escaped quote
+            "id": "4",
+            "key": "OPS-4",
+            "fields": {
+                **fields,
+                "worklog": {"worklogs": [{"comment": "done"}]},
+                'odd"comment': 1,
+                "comment": {"comments": []},
+            },
+            "self": "https://jira/rest/api/3/issue/4",
+        },
     ]
     page = tmp_path / "page.json"
     page.write_bytes(orjson.dumps({"issues": issues}))
     lazy, plain = _rows_both_ways(page)
     assert _comparable(lazy) == _comparable(plain)
     payloads = [orjson.loads(row[-1]) for row in lazy.issues]
-    assert [sorted(p) for p in payloads] == [["fields", "id", "key"]] * 3
+    assert [sorted(p) for p in payloads[:3]] == [["fields", "id", "key"]] * 3
+    # members keep their order: the comments were cut from the text, not rebuilt as a dict
+    assert list(payloads[3]) == ["id", "key", "fields", "self"]
     assert payloads[2]["fields"]["note"] == {"comment": {"comments": []}}
     assert "comment" not in payloads[2]["fields"]
+    assert "comment" not in payloads[3]["fields"]
+    assert payloads[3]["fields"]["worklog"] == {"worklogs": [{"comment": "done"}]}
+    assert payloads[3]["fields"]['odd"comment'] == 1
