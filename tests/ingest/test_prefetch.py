@@ -41,12 +41,13 @@ def test_closing_early_stops_the_reader_and_closes_the_source() -> None:
         finally:
             closed.set()
 
+    before = set(threading.enumerate())
     with closing(prefetched(pages(), depth=2)) as ahead:
         assert next(ahead) == 0
     assert closed.is_set()
     # the one handed over, two queued, and at most one more the reader held when told to stop
     assert len(read) <= 4
-    assert not any(t.name == "prefetch" and t.is_alive() for t in threading.enumerate())
+    assert not [t for t in set(threading.enumerate()) - before if t.name == "prefetch"]
 
 
 def test_an_error_in_the_consumer_stops_the_reader() -> None:
@@ -63,3 +64,21 @@ def test_an_error_in_the_consumer_stops_the_reader() -> None:
             if page == 5:
                 raise RuntimeError("commit failed")
     assert closed.is_set()
+
+
+def test_closing_does_not_wait_for_a_reader_stuck_in_a_request() -> None:
+    release = threading.Event()
+
+    def pages() -> Iterator[int]:
+        yield 1
+        release.wait(5)  # a request that takes its time, or a long rate-limit wait
+        yield 2
+
+    before = set(threading.enumerate())
+    try:
+        with closing(prefetched(pages(), depth=1)) as ahead:
+            assert next(ahead) == 1
+        # closing came back while the reader is still inside its "request"
+        assert [t for t in set(threading.enumerate()) - before if t.name == "prefetch"]
+    finally:
+        release.set()

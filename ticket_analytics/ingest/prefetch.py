@@ -14,6 +14,9 @@ from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
 _POLL_SECONDS = 0.1
+# A reader inside a request (or a rate-limit wait of minutes) is not waited for: it notices
+# the stop when the request returns, and its thread is a daemon.
+_STOP_WAIT_SECONDS = 1.0
 _ITEM, _ERROR, _END = "item", "error", "end"
 
 
@@ -21,7 +24,8 @@ def prefetched(items: Iterator[T], depth: int = 2) -> Generator[T, None, None]:
     """Yield `items` in order while a thread reads up to `depth` of them ahead.
 
     Close the returned generator (``contextlib.closing``) to stop early: the reader stops
-    after the item it is fetching, since a request in flight is never interrupted.
+    after the item it is fetching, since a request in flight is never interrupted, and
+    closing waits for it only briefly.
     """
     ahead: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
     stop = threading.Event()
@@ -61,4 +65,4 @@ def prefetched(items: Iterator[T], depth: int = 2) -> Generator[T, None, None]:
             yield cast(T, value)
     finally:
         stop.set()
-        reader.join()
+        reader.join(_STOP_WAIT_SECONDS)
