@@ -270,8 +270,7 @@ def _match_partitioned_schema(
     # a relation only binds its query: the columns come without running the model
     wanted = conn.sql(body, params=params).columns
     if [c for (c,) in existing] != wanted:
-        # an identifier cannot be bound; model names are checked against _IDENTIFIER
-        conn.execute(f'drop table "main"."{model.name}"')
+        conn.execute(f"drop table {_target(model)}")
 
 
 def build_model(
@@ -288,7 +287,7 @@ def build_model(
     `last_partition` (their `month` column), built in one statement, so backfills and
     re-runs never touch the other months.
     """
-    table = f'"main"."{model.name}"'
+    table = _target(model)
     if model.partition_by and partition is None:
         raise ModelError(f"{model.path}: {model.name} is partitioned by month: give a partition")
     first, last = partition, last_partition or partition
@@ -319,15 +318,28 @@ def build_model(
         raise ModelError(f"{model.path}: build failed: {exc}") from exc
     finally:
         conn.execute("reset preserve_insertion_order")
+    # query_table() takes the table's name as a bound value, so counting needs no formatting
     if model.partition_by:
         return int(
             conn.execute(
-                f"select count(*) from {table} where month between ? and ?", [first, last]
+                "select count(*) from query_table(?) where month between ? and ?",
+                [f"main.{model.name}", first, last],
             ).fetchall()[0][0]
         )
     if model.materialized == "view":
         return None
-    return int(conn.execute(f"select count(*) from {table}").fetchall()[0][0])
+    count = conn.execute("select count(*) from query_table(?)", [f"main.{model.name}"])
+    return int(count.fetchall()[0][0])
+
+
+def _target(model: Model) -> str:
+    """The model's table as it appears in the statements that create, fill or drop it.
+
+    The target of DDL and DML cannot be a bound parameter, so it is formatted into them;
+    model names are checked against `_IDENTIFIER` when the project loads, so it can only be
+    a plain identifier.
+    """
+    return f'"main"."{model.name}"'
 
 
 def _test_query(test: ColumnTest) -> tuple[str, list[Any]]:
