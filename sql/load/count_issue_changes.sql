@@ -1,7 +1,7 @@
 with latest as (
     select issue_id, updated_at
     from staged_issues
-    qualify row_number() over (partition by issue_id order by updated_at desc, seq desc) = 1
+    where seq in (select seq from newest_issues)
 ),
 
 existing as (

@@ -2,16 +2,6 @@
 insert into raw.comments (
     issue_id, comment_id, created_at, updated_at, body_text, payload, parsed, source, fetched_at
 )
-with newest as (
-    -- only keys and order go through the window: sorting the payloads with them cost a
-    -- fifth of a load's merge
-    select seq
-    from staged_comments
-    qualify row_number() over (
-        partition by issue_id, comment_id order by updated_at desc, seq desc
-    ) = 1
-)
-
 select
     issue_id,
     comment_id,
@@ -24,7 +14,7 @@ select
     ?::timestamptz
 from staged_comments as staged
 where
-    seq in (select seq from newest)
+    seq in (select seq from newest_comments)
     and not exists (
         select 1
         from raw.comments as existing

@@ -1,18 +1,8 @@
 -- Comments can be edited: a strictly newer `updated` wins.
-with newest as (
-    -- only keys and order go through the window: sorting the payloads with them cost a
-    -- fifth of a load's merge
-    select seq
-    from staged_comments
-    qualify row_number() over (
-        partition by issue_id, comment_id order by updated_at desc, seq desc
-    ) = 1
-),
-
-latest as (
+with latest as (
     select *
     from staged_comments
-    where seq in (select seq from newest)
+    where seq in (select seq from newest_comments)
 )
 
 update raw.comments

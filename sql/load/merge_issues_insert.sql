@@ -3,14 +3,6 @@ insert into raw.issues (
     issue_id, issue_key, project_key, created_at, updated_at, resolved_at,
     description_text, searchable_text, payload, parsed, source, fetched_at, deleted_at
 )
-with newest as (
-    -- only keys and order go through the window: sorting the payloads with them cost a
-    -- fifth of a load's merge
-    select seq
-    from staged_issues
-    qualify row_number() over (partition by issue_id order by updated_at desc, seq desc) = 1
-)
-
 select
     issue_id,
     issue_key,
@@ -28,7 +20,7 @@ select
     null
 from staged_issues as staged
 where
-    seq in (select seq from newest)
+    seq in (select seq from newest_issues)
     and not exists (
         select 1
         from raw.issues as existing

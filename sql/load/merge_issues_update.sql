@@ -1,17 +1,9 @@
 -- Keyed by issue id; a strictly newer `updated` wins, so replaying a load changes nothing.
 -- An issue marked deleted that is seen again is restored.
-with newest as (
-    -- only keys and order go through the window: sorting the payloads with them cost a
-    -- fifth of a load's merge
-    select seq
-    from staged_issues
-    qualify row_number() over (partition by issue_id order by updated_at desc, seq desc) = 1
-),
-
-latest as (
+with latest as (
     select *
     from staged_issues
-    where seq in (select seq from newest)
+    where seq in (select seq from newest_issues)
 )
 
 update raw.issues

@@ -183,15 +183,20 @@ class RawLoader:
 
     def _merge_all(self) -> None:
         conn = self._conn
-        inserted, updated, unchanged = conn.execute(_sql("count_issue_changes")).fetchall()[0]
         conn.execute("begin transaction")
         try:
+            # which staged copy of each row is kept, decided once for the count and the merges
+            conn.execute(_sql("newest_staged"))
+            inserted, updated, unchanged = conn.execute(_sql("count_issue_changes")).fetchall()[0]
             self._merge("merge_issues_update")
             self._merge("merge_issues_insert")
             changelog_rows = self._merge("merge_changelog")
             comment_rows = self._merge("merge_comments_update")
             comment_rows += self._merge("merge_comments_insert")
             self._merge("merge_rejected")
+            conn.execute(
+                "drop table newest_issues; drop table first_histories; drop table newest_comments"
+            )
             conn.execute("commit")
         except Exception:
             conn.execute("rollback")
