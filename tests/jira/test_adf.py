@@ -1,15 +1,12 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ticket_analytics.jira import adf
 from ticket_analytics.jira.adf import adf_to_text
-from ticket_analytics.samples.generator import generate_issues
 
 
 def _text(value: str, *marks: dict[str, Any]) -> dict[str, Any]:
@@ -312,49 +309,3 @@ def test_captured_cloud_issue_description_and_comments(shared_samples: Path) -> 
     assert bodies[1].startswith("Lorem ipsum dolor sit amet, consectetur adipiscing elit.")
     assert bodies[1].endswith("posuere augue semper.")
     assert "\n" not in bodies[1]
-
-
-def _sample_documents() -> list[Any]:
-    issues = generate_issues(months=2, seed=3, until=date(2026, 10, 31), per_month=150)
-    documents = []
-    for issue in issues:
-        documents.append(issue["fields"]["description"])
-        documents.extend(c["body"] for c in issue["fields"]["comment"]["comments"])
-    return documents
-
-
-_PLAIN_EDGES = [
-    _doc(),
-    _doc(_para()),
-    {"type": "doc", "content": [{"type": "paragraph"}, "stray", 7]},
-    _doc(_para(_text("  a  "), {"type": "hardBreak"}, {"type": "hardBreak"}, _text(" b "))),
-    _doc(_para({"type": "hardBreak"}, _text("x")), _para(_text("   ")), _para(_text("\t"))),
-    _doc(_para({"type": "text", "text": 5}, "stray", _text("y"))),
-    _doc(_para(_text("a\n\n\n\nb  \n")), _para(_text("c"))),
-    {"type": "doc", "content": [{"type": "paragraph", "content": "not a list"}]},
-]
-
-
-@pytest.mark.parametrize("document", _PLAIN_EDGES)
-def test_the_plain_paragraph_shortcut_renders_edge_cases_like_the_walk(document: Any) -> None:
-    assert adf._plain_paragraphs(document) == adf._walked(document)
-
-
-def test_the_plain_paragraph_shortcut_agrees_with_the_walk_on_sample_documents() -> None:
-    taken = 0
-    for document in _sample_documents():
-        shortcut = adf._plain_paragraphs(document)
-        if shortcut is not None:
-            taken += 1
-            assert shortcut == adf._walked(document), document
-    assert taken > 100
-
-
-def test_documents_the_shortcut_does_not_know_take_the_walk() -> None:
-    for document in (
-        _doc(_para(_text("x", {"type": "strong"}))),
-        _doc(_para({"type": "mention", "attrs": {"text": "@Kim"}})),
-        _doc({"type": "heading", "content": [_text("h")]}),
-        {"type": "paragraph", "content": [_text("x")]},
-    ):
-        assert adf._plain_paragraphs(document) is None

@@ -45,46 +45,9 @@ def adf_to_text(value: object) -> str:
         root = value
     else:
         return ""
-    text = _plain_paragraphs(root)
-    if text is None:
-        text = _walked(root)
-    return text.lstrip("\n").rstrip(_LINE_SPACE + "\n")
-
-
-def _walked(root: dict[str, Any]) -> str:
     result = _render(root)
-    return _tidy(result) if isinstance(result, str) else "\n\n".join(_blocks((result,)))
-
-
-def _plain_paragraphs(root: dict[str, Any]) -> str | None:
-    """A document of paragraphs holding only unmarked text and hard breaks (most comments)
-    rendered as the walk would, at half its cost; None for any other document."""
-    content = root.get("content")
-    if root.get("type") != "doc" or not isinstance(content, list):
-        return None
-    blocks = []
-    for paragraph in content:
-        if not isinstance(paragraph, dict):
-            continue
-        if paragraph.get("type") != "paragraph":
-            return None
-        children = paragraph.get("content")
-        parts = []
-        for child in children if isinstance(children, list) else ():
-            if not isinstance(child, dict):
-                continue
-            kind = child.get("type")
-            if kind == "text" and "marks" not in child:
-                text = child.get("text")
-                parts.append(text if isinstance(text, str) else "")
-            elif kind == "hardBreak":
-                parts.append("\n")
-            else:
-                return None
-        block = _tidy("".join(parts))
-        if block and not block.isspace():
-            blocks.append(block)
-    return "\n\n".join(blocks)
+    text = _tidy(result) if isinstance(result, str) else "\n\n".join(_blocks((result,)))
+    return text.lstrip("\n").rstrip(_LINE_SPACE + "\n")
 
 
 def _render(root: dict[str, Any]) -> _Result:
