@@ -8,13 +8,12 @@ import dagster as dg
 
 from ticket_analytics.defs.catalog.assets import catalog_tables
 from ticket_analytics.defs.ingest.assets import jira_counts_match, raw_jira
-from ticket_analytics.defs.ingest.resources import JiraResource
 from ticket_analytics.defs.models.assets import build_model_assets, monthly_schedule
 from ticket_analytics.defs.models.partitions import MONTHLY
 from ticket_analytics.defs.quality.checks import gx_checks
 from ticket_analytics.defs.reports.assets import dashboard_html
 from ticket_analytics.defs.reports.snapshot import analyst_snapshot
-from ticket_analytics.defs.resources import WarehouseResource
+from ticket_analytics.defs.resources import JiraResource, WarehouseResource
 
 
 def _env(name: str, default: str = "") -> str | dg.EnvVar:

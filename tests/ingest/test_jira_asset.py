@@ -14,8 +14,7 @@ import pytest
 from fakes.jira_server import FakeJira
 
 from ticket_analytics.defs.ingest.assets import RawJiraConfig, jira_counts_match, raw_jira
-from ticket_analytics.defs.ingest.resources import JiraResource
-from ticket_analytics.defs.resources import WarehouseResource
+from ticket_analytics.defs.resources import JiraResource, WarehouseResource
 from ticket_analytics.paths import PROJECT_ROOT
 
 

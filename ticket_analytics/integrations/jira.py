@@ -1,24 +1,28 @@
 """Jira REST client for Cloud (v3 enhanced search) and Data Center (v2 offset search).
 
-The paging strategies and endpoints; transport, auth and retries are in ``jira_http``.
+The paging strategies, endpoints and Jira's own state (flavour, profile zone); transport,
+auth and retries are the shared ones in ``integrations.http``.
 """
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
-from urllib.parse import quote
+from typing import Any, Self
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
-from ticket_analytics.integrations.jira_http import (
-    FLAVORS,
-    JiraError,
-    JiraHttp,
-    JiraSettings,
+import httpx
+
+from ticket_analytics.integrations.http import (
+    BearerAuth,
+    HttpTransport,
     RequestStats,
-    log,
+    RetryPolicy,
+    ServiceError,
+    mask,
 )
 from ticket_analytics.jira.adf import adf_to_text
 from ticket_analytics.jira.timestamps import format_jql_datetime, parse_jira_timestamp
@@ -33,6 +37,9 @@ __all__ = [
     "split_order_by",
 ]
 
+log = logging.getLogger(__name__)
+
+FLAVORS = ("cloud", "datacenter", "auto")
 DC_RESULT_WINDOW = 10_000
 # A window restarts here, so even a 1000-issue page can never reach the limit.
 DC_WINDOW_RESTART = 9_000
@@ -43,6 +50,59 @@ DC_MAX_RESTARTS = 3
 WINDOW_ORDER = "ORDER BY updated ASC, key ASC"
 _ORDER_BY = re.compile(r"\border\s+by\b", re.IGNORECASE)
 _MAX_RECONCILE = 50
+
+
+class JiraError(ServiceError):
+    """A Jira call that failed for good. Names method, path and status, never credentials."""
+
+    def __init__(self, method: str, path: str, status: int | None, detail: str) -> None:
+        super().__init__("Jira", method, path, status, detail)
+
+
+@dataclass(frozen=True)
+class JiraSettings:
+    url: str
+    flavor: str = "auto"
+    email: str = ""
+    api_token: str = ""
+    pat: str = ""
+    timeout_s: float = 30.0
+    max_retries: int = 6
+    backoff_base_s: float = 0.5
+    backoff_max_s: float = 30.0
+    retry_after_max_s: float = 600.0
+
+    def __post_init__(self) -> None:
+        if self.flavor not in FLAVORS:
+            raise ValueError(f"flavor must be one of {FLAVORS}, got {self.flavor!r}")
+        parts = urlsplit(self.url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("Jira url must be an absolute http(s) URL")
+        if parts.username or parts.password:
+            # Checked without echoing the URL: it would carry the very secret being refused.
+            raise ValueError("put Jira credentials in email/api_token/pat, not in the url")
+        _ = self.policy  # the retry settings are checked now, not at the first call
+
+    @property
+    def policy(self) -> RetryPolicy:
+        return RetryPolicy(
+            timeout_s=self.timeout_s,
+            max_retries=self.max_retries,
+            backoff_base_s=self.backoff_base_s,
+            backoff_max_s=self.backoff_max_s,
+            retry_after_max_s=self.retry_after_max_s,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"JiraSettings(url={self.url!r}, flavor={self.flavor!r}, email={mask(self.email)}, "
+            f"api_token={mask(self.api_token)}, pat={mask(self.pat)}, "
+            f"timeout_s={self.timeout_s}, max_retries={self.max_retries}, "
+            f"backoff_base_s={self.backoff_base_s}, backoff_max_s={self.backoff_max_s}, "
+            f"retry_after_max_s={self.retry_after_max_s})"
+        )
+
+    __str__ = __repr__
 
 
 @dataclass(frozen=True)
@@ -89,8 +149,75 @@ def _text_to_adf(text: str) -> dict[str, Any]:
     return {"type": "doc", "version": 1, "content": paragraphs}
 
 
-class JiraClient(JiraHttp):
-    """Synchronous Jira client; one httpx connection pool, one retry policy, no Dagster."""
+class JiraClient:
+    """Synchronous Jira client on the shared transport; no Dagster."""
+
+    def __init__(
+        self,
+        settings: JiraSettings,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        self._settings = settings
+        self._flavor: str | None = None if settings.flavor == "auto" else settings.flavor
+        self._time_zone: str | None = None
+        extra: dict[str, Any] = {"sleep": sleep} if sleep is not None else {}
+        self._http = HttpTransport(
+            "Jira",
+            settings.url,
+            policy=settings.policy,
+            auth_hint="check email + API token or PAT",
+            error=JiraError,
+            transport=transport,
+            **extra,
+        )
+
+    def __repr__(self) -> str:
+        return f"JiraClient(url={self._settings.url!r}, flavor={self._flavor or 'auto'!r})"
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    @property
+    def stats(self) -> RequestStats:
+        return self._http.stats
+
+    @property
+    def flavor(self) -> str:
+        if self._flavor is None:
+            info = self._send("GET", "/rest/api/2/serverInfo")
+            deployment = str(info.get("deploymentType", ""))
+            self._flavor = "cloud" if deployment.lower() == "cloud" else "datacenter"
+        return self._flavor
+
+    def _auth(self) -> httpx.Auth | None:
+        s = self._settings
+        basic = httpx.BasicAuth(s.email, s.api_token) if s.email and s.api_token else None
+        bearer = BearerAuth(s.pat) if s.pat else None
+        # Cloud and not-yet-detected prefer basic; Data Center PATs only work as bearer.
+        if self._flavor == "datacenter":
+            return bearer or basic
+        return basic or bearer
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+        idempotent: bool = True,
+    ) -> Any:
+        return self._http.json(
+            method, path, params=params, body=body, idempotent=idempotent, auth=self._auth()
+        )
 
     def _api(self) -> str:
         return "/rest/api/3" if self.flavor == "cloud" else "/rest/api/2"

@@ -8,8 +8,7 @@ from typing import Literal
 import dagster as dg
 from pydantic import Field
 
-from ticket_analytics.defs.ingest.resources import JiraResource
-from ticket_analytics.defs.resources import WarehouseResource
+from ticket_analytics.defs.resources import JiraResource, WarehouseResource
 from ticket_analytics.ingest.jira_sync import SyncOptions, sync_jira
 from ticket_analytics.paths import sample_dir
 from ticket_analytics.warehouse.file_ingest import ingest_files
@@ -94,7 +93,7 @@ def raw_jira(
                 client,
                 warehouse.file,
                 SyncOptions(
-                    scope=jira.jql,
+                    scope=jira.sync_scope(),
                     full=config.full,
                     reconcile_issue_ids=tuple(config.reconcile_issue_ids),
                 ),

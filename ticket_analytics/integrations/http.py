@@ -1,0 +1,342 @@
+"""The HTTP layer every client shares: auth that never leaks, one retry policy, clear errors.
+
+- 429 and 503 wait what the server asks (``Retry-After`` seconds or HTTP date, else
+  ``X-RateLimit-Reset``), capped at ``retry_after_max_s`` (10 min; a shorter wait only earns
+  another 429); without a hint they back off like 5xx;
+- 500/502/503/504, timeouts and transport errors (refused or dropped connections) back off
+  exponentially with full jitter: ``uniform(0, min(backoff_max_s, backoff_base_s * 2**n))``;
+- at most ``max_retries`` retries, then ``ServiceError`` naming service, method, path and the
+  last status;
+- any other 4xx fails at once with the service's own error message;
+- a non-idempotent call (a POST that creates something) is retried only when the server cannot
+  have acted on it (429/503, or a connection that never opened), so a retry never posts twice.
+
+Credentials live only inside httpx auth objects or headers the caller marks secret: errors,
+logs and reprs never show them. A path that is itself a secret (a Slack webhook) is shown by
+the ``label`` its caller gives.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any, Self
+
+import httpx
+import orjson
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    retry_if_result,
+    stop_after_attempt,
+)
+
+log = logging.getLogger(__name__)
+
+_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# Statuses after which the server has certainly not acted, so even a POST may be repeated.
+_UNPROCESSED_STATUSES = frozenset({429, 503})
+_UNSENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+class ServiceError(RuntimeError):
+    """A call that failed for good. Names service, method, path and status, never credentials."""
+
+    def __init__(
+        self, service: str, method: str, path: str, status: int | None, detail: str
+    ) -> None:
+        self.service = service
+        self.method = method
+        self.path = path
+        self.status = status
+        self.detail = detail
+        status_text = f"HTTP {status}" if status is not None else "no HTTP response"
+        super().__init__(f"{service} {method} {path} failed ({status_text}): {detail}")
+
+
+ErrorFactory = Callable[[str, str, int | None, str], ServiceError]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    timeout_s: float = 30.0
+    max_retries: int = 6
+    backoff_base_s: float = 0.5
+    backoff_max_s: float = 30.0
+    # Server hints (Retry-After, X-RateLimit-Reset) are honoured up to this, not backoff_max_s.
+    retry_after_max_s: float = 600.0
+
+    def __post_init__(self) -> None:
+        if self.max_retries < 0 or self.timeout_s <= 0:
+            raise ValueError("max_retries must be >= 0 and timeout_s > 0")
+
+
+@dataclass
+class RequestStats:
+    requests: int = 0
+    retries: int = 0
+    rate_limited: int = 0
+    pages: int = 0
+
+
+def mask(secret: str) -> str:
+    """How a secret appears in a repr: whether it is set, never what it is."""
+    return "'***'" if secret else "''"
+
+
+class BearerAuth(httpx.Auth):
+    def __init__(self, token: str) -> None:
+        self._header = f"Bearer {token}"
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = self._header
+        yield request
+
+    def __repr__(self) -> str:
+        return "BearerAuth(***)"
+
+
+class HeaderAuth(httpx.Auth):
+    """A secret sent in a header of its own (Azure's ``api-key``, Datadog's ``DD-API-KEY``)."""
+
+    def __init__(self, header: str, secret: str) -> None:
+        self._header, self._secret = header, secret
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers[self._header] = self._secret
+        yield request
+
+    def __repr__(self) -> str:
+        return f"HeaderAuth({self._header}: ***)"
+
+
+def server_hint(response: httpx.Response, now: datetime) -> float | None:
+    """Seconds the server asked us to wait, if it said so in a way we understand."""
+    retry_after = response.headers.get("Retry-After", "").strip()
+    if retry_after:
+        try:
+            return max(0.0, float(retry_after))
+        except ValueError:
+            try:
+                return max(0.0, (parsedate_to_datetime(retry_after) - now).total_seconds())
+            except (TypeError, ValueError):
+                pass
+    reset = response.headers.get("X-RateLimit-Reset", "").strip()
+    if reset:
+        try:
+            moment = datetime.fromisoformat(reset)
+        except ValueError:
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return max(0.0, (moment - now).total_seconds())
+    return None
+
+
+def error_messages(payload: Any) -> list[str]:
+    """The messages of the error shapes our services send (Jira, Confluence, Slack, OpenAI)."""
+    if not isinstance(payload, dict):
+        return []
+    messages = [str(m) for m in payload.get("errorMessages") or []]
+    errors = payload.get("errors")
+    if isinstance(errors, dict):
+        messages += [f"{field}: {message}" for field, message in errors.items()]
+    elif isinstance(errors, list):
+        messages += [
+            str(e.get("title") or e.get("detail") or e) if isinstance(e, dict) else str(e)
+            for e in errors
+        ]
+    error = payload.get("error")
+    if isinstance(error, dict) and error.get("message"):
+        messages.append(str(error["message"]))
+    elif isinstance(error, str):
+        messages.append(error)
+    if isinstance(payload.get("message"), str):
+        messages.append(payload["message"])
+    return messages
+
+
+def _error_detail(response: httpx.Response, auth_hint: str) -> str:
+    try:
+        payload = orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        payload = None
+    messages = error_messages(payload)
+    if response.status_code in (401, 403):
+        messages.insert(0, f"authentication/permission refused ({auth_hint})")
+    return "; ".join(messages) or response.reason_phrase or "no error message"
+
+
+class HttpTransport:
+    """One connection pool, the auth and the retry policy of one service; no API knowledge."""
+
+    def __init__(
+        self,
+        service: str,
+        base_url: str,
+        *,
+        policy: RetryPolicy | None = None,
+        auth: httpx.Auth | None = None,
+        auth_hint: str = "check the credentials",
+        headers: Mapping[str, str] | None = None,
+        error: ErrorFactory | None = None,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.service = service
+        self.policy = policy or RetryPolicy()
+        self.auth = auth
+        self.stats = RequestStats()
+        self._auth_hint = auth_hint
+        self._error: ErrorFactory = error or (
+            lambda method, path, status, detail: ServiceError(service, method, path, status, detail)
+        )
+        self._sleep = sleep
+        self._rng = random.Random()
+        # One call at a time: a sync reads pages ahead in a thread while its main thread may
+        # make other calls, and the stats are plain counters.
+        self._lock = threading.Lock()
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/"),
+            transport=transport,
+            timeout=self.policy.timeout_s,
+            headers={"Accept": "application/json", "User-Agent": "ticket-analytics", **(headers or {})},
+        )
+
+    def __repr__(self) -> str:
+        return f"HttpTransport({self.service!r}, {str(self._http.base_url)!r})"
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def error(self, method: str, path: str, status: int | None, detail: str) -> ServiceError:
+        return self._error(method, path, status, detail)
+
+    def _wait(self, state: RetryCallState) -> float:
+        policy = self.policy
+        outcome = state.outcome
+        if outcome is not None and not outcome.failed:
+            response = outcome.result()
+            if response.status_code in _UNPROCESSED_STATUSES:
+                hint = server_hint(response, datetime.now(UTC))
+                if hint is not None:
+                    return min(hint, policy.retry_after_max_s)
+        ceiling = min(policy.backoff_max_s, policy.backoff_base_s * 2 ** (state.attempt_number - 1))
+        return self._rng.uniform(0.0, ceiling)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool = True,
+        auth: httpx.Auth | None = None,
+        label: str | None = None,
+        accept: Callable[[httpx.Response], bool] | None = None,
+    ) -> httpx.Response:
+        """One logical call under the retry policy; returns the final successful response.
+
+        ``label`` replaces the path in errors and logs (for paths that are secrets); ``accept``
+        lets a caller take an unsuccessful status as an answer (a 409 it handles itself).
+        """
+        shown = label or path
+        content = orjson.dumps(body) if body is not None else None
+        sent_headers = dict(headers or {})
+        if content is not None:
+            sent_headers.setdefault("Content-Type", "application/json")
+        use_auth = auth or self.auth
+        last_status: list[int] = []
+
+        def attempt() -> httpx.Response:
+            self.stats.requests += 1
+            response = self._http.request(
+                method,
+                path,
+                params=params,
+                content=content,
+                headers=sent_headers,
+                auth=use_auth or httpx.USE_CLIENT_DEFAULT,
+            )
+            last_status.append(response.status_code)
+            if response.status_code == 429:
+                self.stats.rate_limited += 1
+            return response
+
+        def retry_status(response: httpx.Response) -> bool:
+            retryable = _RETRY_STATUSES if idempotent else _UNPROCESSED_STATUSES
+            return response.status_code in retryable
+
+        def retry_error(exc: BaseException) -> bool:
+            return isinstance(exc, _UNSENT_ERRORS if not idempotent else httpx.TransportError)
+
+        def before_sleep(state: RetryCallState) -> None:
+            self.stats.retries += 1
+            outcome = state.outcome
+            assert outcome is not None
+            reason = (
+                type(outcome.exception()).__name__
+                if outcome.failed
+                else f"HTTP {outcome.result().status_code}"
+            )
+            log.warning(
+                "%s %s %s: %s; retry %d/%d in %.2fs",
+                self.service,
+                method,
+                shown,
+                reason,
+                state.attempt_number,
+                self.policy.max_retries,
+                state.upcoming_sleep,
+            )
+
+        retrying = Retrying(
+            sleep=self._sleep,
+            stop=stop_after_attempt(self.policy.max_retries + 1),
+            wait=self._wait,
+            retry=retry_if_result(retry_status) | retry_if_exception(retry_error),
+            before_sleep=before_sleep,
+            # Hand back the final response (or re-raise the final error) instead of RetryError.
+            retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
+        )
+        try:
+            with self._lock:
+                response: httpx.Response = retrying(attempt)
+        except httpx.TransportError as exc:
+            tried = f" (last status {last_status[-1]})" if last_status else ""
+            # `from None`: the httpx exception holds the request, and with it the auth header;
+            # its text names the URL, which may be the secret itself (a webhook).
+            reason = type(exc).__name__ if label else f"{type(exc).__name__}: {exc}"
+            raise self.error(method, shown, None, f"{reason}{tried}") from None
+        if response.is_success or (accept is not None and accept(response)):
+            return response
+        detail = _error_detail(response, self._auth_hint)
+        if retry_status(response):
+            detail = f"gave up after {len(last_status)} attempts: {detail}"
+        raise self.error(method, shown, response.status_code, detail)
+
+    def json(self, method: str, path: str, **kwargs: Any) -> Any:
+        """`request`, parsed as JSON (None for an empty answer)."""
+        response = self.request(method, path, **kwargs)
+        if response.status_code == 204 or not response.content:
+            return None
+        try:
+            return orjson.loads(response.content)
+        except orjson.JSONDecodeError:
+            shown = kwargs.get("label") or path
+            raise self.error(method, shown, response.status_code, "response is not JSON") from None
