@@ -1,5 +1,8 @@
 -- `parsed` holds the payload members read here, typed when the row landed (migration 0007),
--- so this view never parses JSON.
+-- so this view never parses JSON. Jira sends null for fields a field configuration hides or
+-- the account may not see: status and issue type become '(unknown)' (status category
+-- 'unknown', never guessed as done), priority too (its SLA is the category's default);
+-- reporter, assignee and resolution stay null, which is what Jira means by them.
 with issues as (
     select * from {{ source('raw', 'issues') }}
 ),
@@ -13,10 +16,13 @@ final as (
         coalesce(description_text, '') as description_text,
         -- summary and description normalised for keyword search at landing (migration 0008)
         searchable_text,
-        parsed.issuetype.name as issue_type,
-        parsed.status.name as status,
-        lower(parsed.status.statusCategory.key) as status_category,
-        parsed.priority.name as priority,
+        coalesce(parsed.issuetype.name, '(unknown)') as issue_type,
+        coalesce(parsed.status.name, '(unknown)') as status,
+        case
+            when parsed.status.name is null then 'unknown'
+            else lower(parsed.status.statusCategory.key)
+        end as status_category,
+        coalesce(parsed.priority.name, '(unknown)') as priority,
         parsed.resolution.name as resolution,
         coalesce(parsed.reporter.accountId, parsed.reporter.key, parsed.reporter.name) as reporter_id,
         parsed.reporter.displayName as reporter_name,

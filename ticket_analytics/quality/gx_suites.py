@@ -1,5 +1,7 @@
-"""Great Expectations suites on the staging models.
+"""Great Expectations suites on the staging models: warnings about what a Jira may send.
 
+Keys (unique, not null) are the yml tests' job, blocking; these suites flag suspicious but
+possible data and never stop a build, because a Jira may legitimately send any of it.
 The suites are declared as plain data so the Dagster code location can describe every check
 without importing Great Expectations, which takes seconds; GX is imported on the first
 validation and its context and suites are then reused for the life of the process.
@@ -7,7 +9,6 @@ validation and its context and suites are then reused for the life of the proces
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
@@ -30,7 +31,6 @@ class ExpectationSpec:
     """One expectation: the GX class (by name) and its arguments, plus how a failure counts."""
 
     name: str
-    blocking: bool
     description: str
     expectation: str
     kwargs: Mapping[str, Any]
@@ -49,7 +49,6 @@ class SuiteSpec:
 @dataclass(frozen=True)
 class ExpectationOutcome:
     name: str
-    blocking: bool
     success: bool
     unexpected_count: int
     element_count: int
@@ -61,30 +60,7 @@ class GxValidationError(RuntimeError):
 
 
 def _warn(name: str, description: str, expectation: str, **kwargs: Any) -> ExpectationSpec:
-    return ExpectationSpec(name, False, description, expectation, kwargs)
-
-
-def _primary_key(column: str) -> tuple[ExpectationSpec, ...]:
-    return (
-        ExpectationSpec(
-            f"gx_{column}_unique",
-            True,
-            f"{column} is unique",
-            "ExpectColumnValuesToBeUnique",
-            {"column": column},
-        ),
-        _not_null(column, blocking=True),
-    )
-
-
-def _not_null(column: str, *, blocking: bool) -> ExpectationSpec:
-    return ExpectationSpec(
-        f"gx_{column}_not_null",
-        blocking,
-        f"{column} is never null",
-        "ExpectColumnValuesToNotBeNull",
-        {"column": column},
-    )
+    return ExpectationSpec(name, description, expectation, kwargs)
 
 
 def _not_before(
@@ -93,7 +69,6 @@ def _not_before(
     kwargs = {"column_A": later, "column_B": earlier, "or_equal": True}
     return ExpectationSpec(
         name,
-        False,
         f"{later} is not before {earlier} (rows missing either are ignored)",
         "ExpectColumnPairValuesAToBeGreaterThanB",
         {**kwargs, "ignore_row_if": "either_value_is_missing"},
@@ -124,20 +99,19 @@ def _not_empty(name: str, column: str) -> ExpectationSpec:
 _ISSUES = SuiteSpec(
     model="stg_jira__issues",
     query="""
-        select issue_id, issue_key, summary, status_category, priority,
+        select issue_id, issue_key, summary, issue_type, status_category, priority,
             created_at, updated_at, resolved_at
         from main.stg_jira__issues
         order by issue_key, issue_id
     """,
     key_columns=("issue_key", "issue_id"),
     expectations=(
-        *_primary_key("issue_id"),
-        _not_null("issue_key", blocking=True),
         _not_before("gx_resolved_after_created", "resolved_at", "created_at"),
         _not_before("gx_updated_after_created", "updated_at", "created_at"),
         _warn(
             "gx_status_category_known",
-            "status_category is new, indeterminate or done (old Jira servers send none)",
+            "status_category is new, indeterminate or done (old Jira servers send none; "
+            "'unknown' when Jira sent no status)",
             "ExpectColumnValuesToBeInSet",
             column="status_category",
             value_set=["new", "indeterminate", "done"],
@@ -145,10 +119,18 @@ _ISSUES = SuiteSpec(
         _not_empty("gx_summary_not_empty", "summary"),
         _warn(
             "gx_priority_mostly_set",
-            "at least 95% of issues have a priority",
-            "ExpectColumnValuesToNotBeNull",
+            "at least 95% of issues have a priority (Jira sends none when the field is hidden)",
+            "ExpectColumnValuesToNotBeInSet",
             column="priority",
+            value_set=["(unknown)"],
             mostly=0.95,
+        ),
+        _warn(
+            "gx_issue_type_known",
+            "every issue has an issue type (Jira sends none when the account may not see it)",
+            "ExpectColumnValuesToNotBeInSet",
+            column="issue_type",
+            value_set=["(unknown)"],
         ),
         _not_in_future("gx_created_not_in_future", "created_at"),
     ),
@@ -170,8 +152,12 @@ _STATUS_CHANGES = SuiteSpec(
     """,
     key_columns=("issue_key", "status_change_id"),
     expectations=(
-        *_primary_key("status_change_id"),
-        _not_null("to_status", blocking=False),
+        _warn(
+            "gx_to_status_not_null",
+            "to_status is never null",
+            "ExpectColumnValuesToNotBeNull",
+            column="to_status",
+        ),
         _warn(
             "gx_from_status_differs",
             "from_status differs from to_status (else the transition changes nothing)",
@@ -199,7 +185,6 @@ _COMMENTS = SuiteSpec(
     """,
     key_columns=("issue_key", "comment_key"),
     expectations=(
-        *_primary_key("comment_key"),
         _not_before(
             "gx_comment_after_issue_created",
             "created_at",
@@ -252,7 +237,6 @@ def validate_frame(
         outcomes.append(
             ExpectationOutcome(
                 name=spec.name,
-                blocking=spec.blocking,
                 success=bool(item.success),
                 unexpected_count=int(item.result.get("unexpected_count") or 0),
                 element_count=int(item.result.get("element_count") or 0),
@@ -304,14 +288,21 @@ def _runtime() -> _Runtime:
 
 @cache
 def _build_runtime() -> _Runtime:
-    # Must be set before GX is first imported; the warehouse is offline and private.
-    os.environ["GX_ANALYTICS_ENABLED"] = "false"
     import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
 
-    context = gx.get_context(mode="ephemeral")
-    # tqdm bars would interleave with Dagster's logs, and GX ignores TQDM_DISABLE.
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(),
+        # the warehouse is offline and private: no usage statistics
+        analytics_enabled=False,
+        # tqdm bars would interleave with Dagster's logs, and GX ignores TQDM_DISABLE
+        progress_bars=ProgressBarsConfig(globally=False),
+    )
+    context = gx.get_context(mode="ephemeral", project_config=config)
     source = context.data_sources.add_pandas(name="warehouse")
     batches: dict[str, Any] = {}
     suites: dict[str, Any] = {}
