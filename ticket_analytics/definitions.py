@@ -6,6 +6,7 @@ import os
 
 import dagster as dg
 
+from ticket_analytics.defs import selections
 from ticket_analytics.defs.catalog.assets import catalog_tables
 from ticket_analytics.defs.ingest.assets import jira_counts_match, raw_jira
 from ticket_analytics.defs.models.assets import build_model_assets, monthly_schedule
@@ -36,7 +37,7 @@ llm_classifications = dg.AssetSpec(
 
 refresh_job = dg.define_asset_job(
     "refresh_job",
-    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(*monthly_assets),
+    selection=selections.refresh(monthly_assets),
     description="Sync Jira (or load the configured files), rebuild every unpartitioned model "
     "and publish the analysts' snapshot.",
 )

@@ -11,15 +11,20 @@ import dagster as dg
 
 from ticket_analytics.paths import PROJECT_ROOT
 
+# Dagster's documented run tags for a run over a range of partitions (what a backfill with a
+# single-run policy sets); dagster has no public constant for them.
+_RANGE_START_TAG = "dagster/asset_partition_range_start"
+_RANGE_END_TAG = "dagster/asset_partition_range_end"
+
 
 def instance() -> dg.DagsterInstance:
-    """The project's Dagster home, so CLI runs show up in `make ui` too."""
-    home = Path(os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / ".dagster_home")))
+    """The project's Dagster home (`DAGSTER_HOME`), so CLI runs show up in `make ui` too."""
+    home = Path(os.environ.get("DAGSTER_HOME") or PROJECT_ROOT / ".dagster_home").resolve()
     home.mkdir(parents=True, exist_ok=True)
     settings = home / "dagster.yaml"
     if not settings.exists():
         settings.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
-    return dg.DagsterInstance.get()
+    return dg.DagsterInstance.from_config(str(home))
 
 
 def run(
@@ -52,19 +57,11 @@ def run(
         resources={**(defs.resources or {}), **(resources or {})},
         instance=dagster_instance,
         partition_key=partition_key,
-        tags=_range_tags(partition_range) if partition_range else None,
+        tags={_RANGE_START_TAG: partition_range[0], _RANGE_END_TAG: partition_range[1]}
+        if partition_range
+        else None,
         raise_on_error=False,
     )
-
-
-def _range_tags(partition_range: tuple[str, str]) -> dict[str, str]:
-    from dagster._core.storage.tags import (
-        ASSET_PARTITION_RANGE_END_TAG,
-        ASSET_PARTITION_RANGE_START_TAG,
-    )
-
-    first, last = partition_range
-    return {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last}
 
 
 def months_with_data(warehouse: Path) -> list[str]:
@@ -81,6 +78,18 @@ def months_with_data(warehouse: Path) -> list[str]:
     return [key for key in MONTHLY.get_partition_keys() if first <= key <= last]
 
 
+def build_selections(*, include_ingest: bool) -> tuple[dg.AssetSelection, ...]:
+    """What `build` runs, in order: unpartitioned ticket models (after the sync when asked),
+    the monthly marts, then the reports that read them. Nothing of another domain."""
+    from ticket_analytics.definitions import monthly_assets
+    from ticket_analytics.defs import selections
+
+    models = selections.unpartitioned_models(monthly_assets)
+    if include_ingest:
+        models = selections.jira_ingest() | models
+    return models, selections.monthly_marts(monthly_assets), selections.reports()
+
+
 def build(
     *,
     include_ingest: bool,
@@ -88,27 +97,15 @@ def build(
     run_config: Mapping[str, Any] | None = None,
     dagster_instance: dg.DagsterInstance | None = None,
 ) -> list[dg.ExecuteInProcessResult]:
-    """Everything unpartitioned in one run, then one run over the months of the monthly marts.
+    """Every unpartitioned ticket model in one run, then one run over the months of the
+    monthly marts, then the reports.
 
     `months=None` builds every month that has data (the range spanning `months` otherwise);
     stops at the first failed run.
     """
-    from ticket_analytics.definitions import defs
-    from ticket_analytics.defs.models.partitions import MONTHLY
     from ticket_analytics.paths import warehouse_path
 
-    monthly = dg.AssetSelection.assets(
-        *(
-            a
-            for a in defs.assets or []
-            if isinstance(a, dg.AssetsDefinition) and a.partitions_def == MONTHLY
-        )
-    )
-    # Reports and the analysts' snapshot read the monthly marts too, so they come last.
-    reports = dg.AssetSelection.groups("reports")
-    unpartitioned = dg.AssetSelection.all() - monthly - reports
-    if not include_ingest:
-        unpartitioned = unpartitioned - dg.AssetSelection.groups("ingest")
+    unpartitioned, monthly, reports = build_selections(include_ingest=include_ingest)
     results = [run(unpartitioned, run_config=run_config, dagster_instance=dagster_instance)]
     if not results[0].success:
         return results
