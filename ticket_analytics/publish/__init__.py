@@ -1,0 +1,1 @@
+"""Publishers of the monthly report: Confluence storage page, offline preview, Slack message."""
