@@ -1,0 +1,25 @@
+-- Business metrics per minute, service, event, status and unit: the finest grain the
+-- dashboard or a metrics backend (Datadog) is fed at.
+with events as (
+    select * from {{ ref('int_biz__events_classified') }}
+),
+
+final as (
+    select
+        concat_ws('|', strftime(minute, '%Y-%m-%dT%H:%M'), service, event, coalesce(status, ''), unit)
+            as minute_metric_id,
+        minute,
+        service,
+        event,
+        status,
+        unit,
+        count(*) as event_count,
+        count(*) filter (where outcome = 'failure') as failure_count,
+        sum(value) as value_sum,
+        quantile_cont(value, 0.5) as value_p50,
+        quantile_cont(value, 0.95) as value_p95
+    from events
+    group by minute, service, event, status, unit
+)
+
+select * from final
