@@ -37,7 +37,8 @@ from ticket_analytics.samples.generator import generate_issues
 from ticket_analytics.warehouse import file_ingest
 from ticket_analytics.warehouse.connection import connect
 from ticket_analytics.warehouse.file_ingest import ingest_files
-from ticket_analytics.warehouse.models import build_model, load_project
+from ticket_analytics.warehouse.model_project import load_project
+from ticket_analytics.warehouse.models import build_model
 from ticket_analytics.warehouse.raw_load import LoadStats, RawLoader
 
 PAGE_SIZE = 100

@@ -41,7 +41,8 @@ from ticket_analytics.samples.generator import generate_issues
 from ticket_analytics.warehouse import models
 from ticket_analytics.warehouse.catalog_tables import write_catalog
 from ticket_analytics.warehouse.connection import connect
-from ticket_analytics.warehouse.models import ModelProject, build_model, load_project
+from ticket_analytics.warehouse.model_project import ModelProject, load_project
+from ticket_analytics.warehouse.models import build_model
 from ticket_analytics.warehouse.raw_load import RawLoader
 
 SLOW_MODEL_S = 15.0
@@ -118,7 +119,7 @@ def stage_generated(conn: duckdb.DuckDBPyConnection, issues: int) -> int:
 
 @contextmanager
 def per_model_seconds() -> Iterator[dict[str, float]]:
-    """Time each model inside `build_all`, which looks `build_model` up in its module."""
+    """Time each model inside `build_project`, which looks `build_model` up in its module."""
     spent: dict[str, float] = defaultdict(float)
 
     def timed_build(conn: Any, model: models.Model, *months: str | None) -> int | None:
@@ -142,9 +143,9 @@ def build_everything(
         ).fetchall()
     ]
     with per_model_seconds() as spent, timed() as full:
-        rows = models.build_all(conn, project, months=months)
+        rows = models.build_project(conn, project, months=months)
     print(
-        f"build_all at {label}: {full.seconds:.1f} s for {len(project.order)} models, "
+        f"build_project at {label}: {full.seconds:.1f} s for {len(project.order)} models, "
         f"{len(months)} months ({months[0]} .. {months[-1]})"
     )
     for name, seconds in slowest_first(spent):

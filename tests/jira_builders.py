@@ -87,8 +87,9 @@ def load_and_build(conn: Any, page: Path, months: list[str] | tuple[str, ...] = 
     from ticket_analytics.catalog import default_catalog
     from ticket_analytics.warehouse.catalog_tables import write_catalog
     from ticket_analytics.warehouse.file_ingest import ingest_files
-    from ticket_analytics.warehouse.models import build_all
+    from ticket_analytics.warehouse.model_project import load_project
+    from ticket_analytics.warehouse.models import build_project
 
     ingest_files(conn, page)
     write_catalog(conn, default_catalog())
-    build_all(conn, months=months)
+    build_project(conn, load_project(), months=months)

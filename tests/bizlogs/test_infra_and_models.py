@@ -15,7 +15,8 @@ from ticket_analytics.bizlogs import import_infra_path, ingest_logs
 from ticket_analytics.reports.business import read_frames, write_business_dashboard
 from ticket_analytics.samples.applogs import IncidentMark, write_applogs
 from ticket_analytics.warehouse.connection import connect
-from ticket_analytics.warehouse.models import load_project, run_test
+from ticket_analytics.warehouse.model_project import load_project
+from ticket_analytics.warehouse.models import run_test
 
 PROMETHEUS = {
     "status": "success",

@@ -10,7 +10,8 @@ from ticket_analytics.catalog import default_catalog
 from ticket_analytics.warehouse.catalog_tables import write_catalog
 from ticket_analytics.warehouse.connection import connect
 from ticket_analytics.warehouse.file_ingest import ingest_files
-from ticket_analytics.warehouse.models import build_all
+from ticket_analytics.warehouse.model_project import load_project
+from ticket_analytics.warehouse.models import build_project
 
 TICKETS = [
     issue(
@@ -98,6 +99,6 @@ def test_a_deleted_ticket_leaves_the_flow(tmp_path_factory: pytest.TempPathFacto
         ingest_files(conn, write_page(root / "page.json", TICKETS))
         conn.execute("update raw.issues set deleted_at = now() where issue_key = 'OPS-2'")
         write_catalog(conn, default_catalog())
-        build_all(conn)
+        build_project(conn, load_project())
         flow = _flow(conn)
     assert flow[date(2025, 10, 5)] == (1, 1, 1)

@@ -13,7 +13,8 @@ from ticket_analytics.defs.resources import WarehouseResource
 from ticket_analytics.runner import run
 from ticket_analytics.samples.generator import write_sample
 from ticket_analytics.warehouse.connection import connect
-from ticket_analytics.warehouse.models import build_model, load_project
+from ticket_analytics.warehouse.model_project import load_project
+from ticket_analytics.warehouse.models import build_model
 
 MONTHS = ("2025-05", "2025-06", "2025-07", "2025-08", "2025-09", "2025-10")
 ROWS = {

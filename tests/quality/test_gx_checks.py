@@ -26,7 +26,8 @@ from ticket_analytics.quality.gx_suites import (
 )
 from ticket_analytics.warehouse.connection import connect
 from ticket_analytics.warehouse.file_ingest import ingest_files
-from ticket_analytics.warehouse.models import build_model, load_project, run_test
+from ticket_analytics.warehouse.model_project import load_project
+from ticket_analytics.warehouse.models import build_model, run_test
 
 STAGING = ("stg_jira__issues", "stg_jira__status_changes", "stg_jira__comments")
 

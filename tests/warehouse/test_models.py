@@ -8,7 +8,8 @@ import duckdb
 import pytest
 
 from ticket_analytics.warehouse.connection import connect
-from ticket_analytics.warehouse.models import ModelError, build_model, load_project, run_test
+from ticket_analytics.warehouse.model_project import ModelError, load_project
+from ticket_analytics.warehouse.models import build_model, run_test
 
 
 def _project(root: Path, files: dict[str, str]) -> Path:
@@ -201,3 +202,31 @@ def test_a_partitioned_model_replaces_only_its_months_and_survives_a_column_chan
     )
     assert build_model(conn, load_project(second).models["m"], "2025-10") == 1
     assert conn.sql("select month, n, extra from m").fetchall() == [("2025-10", 2, "x")]
+
+
+def test_a_comment_never_changes_the_graph(tmp_path: Path) -> None:
+    (tmp_path / "a.sql").write_text("select 1 as x\n", encoding="utf-8")
+    (tmp_path / "b.sql").write_text(
+        "-- was {{ ref('a') }}, and {{ source('raw', 'gone') }} before that\n"
+        "/* {{ ref('a') }} */\n"
+        "select '-- not a comment' as x, 1 as \"--y\"\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "c.sql").write_text("select * from {{ ref('a') }} -- reads a\n", encoding="utf-8")
+    project = load_project(tmp_path)
+    assert project.models["b"].refs == () and project.models["b"].sources == ()
+    assert project.models["c"].refs == ("a",)
+
+
+def test_a_model_declares_what_its_sql_cannot_name_in_yml(tmp_path: Path) -> None:
+    (tmp_path / "m.sql").write_text("select catalog.rule_category('x') as c\n", encoding="utf-8")
+    (tmp_path / "_m.yml").write_text(
+        "models:\n  - name: m\n    config: {depends_on: [catalog.category_hints]}\n",
+        encoding="utf-8",
+    )
+    assert load_project(tmp_path).models["m"].sources == (("catalog", "category_hints"),)
+    (tmp_path / "_m.yml").write_text(
+        "models:\n  - name: m\n    config: {depends_on: ['drop table x']}\n", encoding="utf-8"
+    )
+    with pytest.raises(ModelError, match="depends_on"):
+        load_project(tmp_path)

@@ -10,13 +10,8 @@ import duckdb
 
 from ticket_analytics.defs.models.partitions import MONTHLY
 from ticket_analytics.defs.resources import WarehouseResource
-from ticket_analytics.warehouse.models import (
-    Model,
-    ModelProject,
-    build_model,
-    load_project,
-    run_test,
-)
+from ticket_analytics.warehouse.model_project import Model, ModelProject, load_project
+from ticket_analytics.warehouse.models import build_model, run_test
 
 PREVIEW_ROWS = 5
 

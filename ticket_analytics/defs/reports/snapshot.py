@@ -3,7 +3,7 @@
 import dagster as dg
 
 from ticket_analytics.defs.resources import WarehouseResource
-from ticket_analytics.warehouse.models import load_project
+from ticket_analytics.warehouse.model_project import load_project
 from ticket_analytics.warehouse.snapshot import publish_snapshot
 
 
