@@ -8,6 +8,7 @@ from typing import Any
 import dagster as dg
 import duckdb
 
+from ticket_analytics.defs.metadata import markdown_table
 from ticket_analytics.defs.models.partitions import MONTHLY
 from ticket_analytics.defs.resources import WarehouseResource
 from ticket_analytics.warehouse.model_project import Model, ModelProject, load_project
@@ -29,12 +30,7 @@ def _preview(conn: duckdb.DuckDBPyConnection, model: Model) -> tuple[str, dg.Tab
             for name, kind in zip(relation.columns, relation.dtypes, strict=True)
         ]
     )
-    header = "| " + " | ".join(frame.columns) + " |\n|" + "---|" * len(frame.columns) + "\n"
-    rows = "".join(
-        "| " + " | ".join(str(v)[:60].replace("|", "\\|").replace("\n", " ") for v in row) + " |\n"
-        for row in frame.iter_rows()
-    )
-    return header + rows, schema
+    return markdown_table(frame), schema
 
 
 def _model_asset(model: Model) -> dg.AssetsDefinition:

@@ -1,14 +1,13 @@
 """The offline HTML dashboard of the marts."""
 
-import html
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
 import dagster as dg
 import plotly.graph_objects as go
-import polars as pl
 
+from ticket_analytics.defs.metadata import markdown_table
 from ticket_analytics.defs.resources import WarehouseResource
 from ticket_analytics.paths import reports_dir
 from ticket_analytics.reports import charts
@@ -62,21 +61,6 @@ def _charts(frames: DashboardFrames) -> list[_Chart]:
     ]
 
 
-def _markdown(frame: pl.DataFrame) -> str:
-    if frame.is_empty():
-        return "_no data_"
-
-    def cell(value: object) -> str:
-        text = f"{value:,.2f}" if isinstance(value, float) else str(value)
-        # Templates hold placeholders like <id>, which the UI's markdown would take for tags.
-        return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
-
-    header = "| " + " | ".join(frame.columns) + " |\n|" + "---|" * len(frame.columns) + "\n"
-    return header + "".join(
-        "| " + " | ".join(cell(v) for v in row) + " |\n" for row in frame.iter_rows()
-    )
-
-
 @dg.asset(
     group_name="reports",
     kinds={"plotly", "html"},
@@ -107,7 +91,7 @@ def dashboard_html(config: DashboardConfig, warehouse: WarehouseResource) -> dg.
     # the UI shows the numbers behind each chart instead.
     tables = {
         chart.key: dg.MetadataValue.md(
-            _markdown(charts.plotted_numbers(chart.figure, rows=TABLE_ROWS, latest=chart.latest))
+            markdown_table(charts.plotted_numbers(chart.figure, rows=TABLE_ROWS, latest=chart.latest))
         )
         for chart in built
     }
