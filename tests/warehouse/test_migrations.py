@@ -10,7 +10,8 @@ import duckdb
 import pytest
 
 from ticket_analytics.paths import MIGRATIONS_DIR
-from ticket_analytics.warehouse.migrations import discover, migrate
+from ticket_analytics.warehouse import migrations
+from ticket_analytics.warehouse.migrations import discover, is_current, migrate
 
 
 def _versions(conn: duckdb.DuckDBPyConnection) -> list[int]:
@@ -64,15 +65,20 @@ def test_the_project_migrations_apply_to_an_empty_file(tmp_path: Path) -> None:
     assert migrate(conn) == []
 
 
-def _warehouse_at_version(tmp_path: Path, version: int) -> duckdb.DuckDBPyConnection:
-    """A warehouse as a release with migrations 1 .. `version` left it."""
+def _released(tmp_path: Path, version: int) -> Path:
+    """The migrations a release with migrations 1 .. `version` shipped."""
     released = tmp_path / f"v{version}"
-    released.mkdir()
+    released.mkdir(exist_ok=True)
     for migration in discover():
         if migration.version <= version:
             shutil.copy(migration.path, released)
+    return released
+
+
+def _warehouse_at_version(tmp_path: Path, version: int) -> duckdb.DuckDBPyConnection:
+    """A warehouse as a release with migrations 1 .. `version` left it."""
     conn = duckdb.connect(str(tmp_path / "w.duckdb"))
-    migrate(conn, released)
+    migrate(conn, _released(tmp_path, version))
     return conn
 
 
@@ -152,7 +158,8 @@ def test_payloads_move_to_zstd_columns_with_their_values(tmp_path: Path) -> None
     )
     before = conn.sql(schema).fetchall()
 
-    assert 9 in migrate(conn)
+    # only migration 9: later ones add tables and members of their own
+    assert migrate(conn, _released(tmp_path, 9)) == [9]
     conn.execute("checkpoint")
     assert conn.sql(schema).fetchall() == before
     assert conn.sql("select payload::varchar from raw.issues").fetchall() == [(payload,)]
@@ -169,3 +176,52 @@ def test_payloads_move_to_zstd_columns_with_their_values(tmp_path: Path) -> None
             " now() as created_at, now() as updated_at, null as payload, 's' as source,"
             " now() as fetched_at"
         )
+
+
+def test_an_upgrade_parses_the_time_tracking_of_rows_landed_before(tmp_path: Path) -> None:
+    conn = _warehouse_at_version(tmp_path, 9)
+    worklog = {"timeSpentSeconds": 5400, "started": "2025-10-01T10:00:00.000+0900"}
+    issue = {
+        "fields": {
+            "summary": "Deploy",
+            "status": {"name": "Done", "statusCategory": {"key": "done"}},
+            "timespent": 7200,
+            "timeoriginalestimate": 3600,
+            "worklog": {"total": 2, "worklogs": [worklog, {**worklog, "timeSpentSeconds": 1800}]},
+        }
+    }
+    conn.execute(
+        "insert into raw.issues by name select '1' as issue_id, 'OPS-1' as issue_key,"
+        " now() as created_at, now() as updated_at, ? as payload,"
+        " raw.parse_issue(?) as parsed, 's' as source, now() as fetched_at",
+        [json.dumps(issue), json.dumps(issue)],
+    )
+
+    assert 10 in migrate(conn)
+    parsed = conn.sql(
+        "select parsed.summary, parsed.status.name, parsed.timespent,"
+        " parsed.timeoriginalestimate, parsed.worklog.total,"
+        " [w.timeSpentSeconds for w in parsed.worklog.worklogs] from raw.issues"
+    ).fetchall()
+    assert parsed == [("Deploy", "Done", 7200, 3600, 2, [5400, 1800])]
+    # the sync records the Jira profile zone beside its watermark
+    columns = conn.sql(
+        "select column_name from duckdb_columns() where schema_name = 'meta'"
+        " and table_name = 'jira_sync_state'"
+    ).fetchall()
+    assert ("time_zone",) in columns
+
+
+def test_a_migration_numbered_below_the_latest_applied_still_runs(tmp_path: Path) -> None:
+    directory = tmp_path / "migrations"
+    directory.mkdir()
+    (directory / "0001_a.sql").write_text("create table a (x integer);", encoding="utf-8")
+    (directory / "0003_c.sql").write_text("create table c (x integer);", encoding="utf-8")
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
+        assert migrate(conn, directory) == [1, 3]
+        (directory / "0002_b.sql").write_text("create table b (x integer);", encoding="utf-8")
+        # the file list is read once per process; a new file arrives with a new release
+        migrations._versions.cache_clear()
+        assert not is_current(conn, directory)
+        assert migrate(conn, directory) == [2]
+        assert is_current(conn, directory)

@@ -1,15 +1,22 @@
 """Resources shared by every domain."""
 
-from collections.abc import Iterator
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 import duckdb
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from ticket_analytics.integrations.jira import JiraClient, JiraSettings
 from ticket_analytics.paths import warehouse_path
+
+if TYPE_CHECKING:
+    # the openai SDK takes ~0.7 s to import: only runs that call a model pay for it
+    from ticket_analytics.integrations.llm import LlmClient, LlmSettings, OfflineHandler
 from ticket_analytics.warehouse.connection import connect
 
 
@@ -63,3 +70,48 @@ class JiraResource(dg.ConfigurableResource):
         if not self.jql:
             raise dg.Failure("JIRA_JQL is empty: set the sync scope, e.g. 'project = OPS'")
         return self.jql
+
+
+class LlmResource(dg.ConfigurableResource):
+    """The LLM layer: `offline` (deterministic, no network: the default), `openai` (or any
+    OpenAI-compatible server via `openai_base_url`) or `azure`. Every call is in the ledger
+    (`raw.llm_calls`), answers are cached, and the monthly budget is checked before a call."""
+
+    backend: str = Field(default="offline", description="offline, openai or azure")
+    openai_api_key: str = Field(default="", repr=False)
+    openai_base_url: str = Field(default="", description="any OpenAI-compatible server")
+    azure_endpoint: str = Field(default="")
+    azure_api_key: str = Field(default="", repr=False)
+    azure_api_version: str = Field(default="2024-10-21")
+    map_model: str = Field(default="gpt-4o-mini", description="cheap model: one call per batch")
+    reduce_model: str = Field(default="gpt-4o", description="strong model: one call per month")
+    monthly_budget_usd: str = Field(default="10", description="empty: no limit")
+
+    def settings(self) -> LlmSettings:
+        from ticket_analytics.integrations.llm import LlmSettings
+
+        budget = self.monthly_budget_usd.strip()
+        try:
+            return LlmSettings(
+                backend=self.backend or "offline",
+                openai_api_key=self.openai_api_key,
+                openai_base_url=self.openai_base_url,
+                azure_endpoint=self.azure_endpoint,
+                azure_api_key=self.azure_api_key,
+                azure_api_version=self.azure_api_version or "2024-10-21",
+                map_model=self.map_model or "gpt-4o-mini",
+                reduce_model=self.reduce_model or "gpt-4o",
+                monthly_budget_usd=float(budget) if budget else None,
+            )
+        except ValueError as exc:
+            # LlmSettings' messages name the variable, never its value
+            raise dg.Failure(f"LLM settings: {exc}") from None
+
+    def client(
+        self, warehouse: Path, offline_handlers: Mapping[type[BaseModel], OfflineHandler]
+    ) -> LlmClient:
+        from ticket_analytics.integrations.llm import Ledger, LlmClient
+
+        return LlmClient(
+            self.settings(), Ledger.for_warehouse(warehouse), offline_handlers=offline_handlers
+        )

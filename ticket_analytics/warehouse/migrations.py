@@ -35,17 +35,25 @@ def discover(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
 
 
 @cache
-def _latest_version(directory: Path) -> int:
-    return max((m.version for m in discover(directory)), default=0)
+def _versions(directory: Path) -> tuple[int, int]:
+    """How many migrations there are, and the latest version."""
+    versions = [m.version for m in discover(directory)]
+    return len(versions), max(versions, default=0)
 
 
 def is_current(conn: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) -> bool:
-    """One cheap query instead of reading every migration file on each short connection."""
+    """One cheap query instead of reading every migration file on each short connection.
+
+    Counted as well as the latest version: a migration numbered below one already applied
+    (written on a branch, landed later) must still run.
+    """
     try:
-        rows = conn.execute("select max(version) from meta.schema_migrations").fetchall()
+        rows = conn.execute(
+            "select count(*), max(version) from meta.schema_migrations"
+        ).fetchall()
     except duckdb.CatalogException:
         return False
-    return rows[0][0] == _latest_version(directory)
+    return tuple(rows[0]) == _versions(directory)
 
 
 def migrate(conn: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) -> list[int]:
