@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime
+from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from _common import REPO, Summary, header, parse_args, rate, timed
 
 from ticket_analytics.ingest.jira_sync import SyncOptions, sync_jira
 from ticket_analytics.integrations.jira import JiraClient, JiraSettings
+from ticket_analytics.warehouse.connection import connect
 
 PAGE_SIZE = 100
 # Old enough that no issue looks updated during the sync, which would trigger a re-pass.
@@ -91,7 +93,7 @@ def main() -> None:
                 clock = PageClock()
                 cpu_start = time.process_time()
                 with timed() as sync:
-                    stats = sync_jira(client, db, options, progress=clock)
+                    stats = sync_jira(client, partial(connect, db), options, progress=clock)
                 client_cpu = time.process_time() - cpu_start
             ours.send("stop")
             fake: dict[str, Any] = ours.recv()

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import duckdb
 import pytest
 from fakes.jira_server import FakeJira
 
-from ticket_analytics.ingest.jira_sync import SyncOptions, sync_jira
+from ticket_analytics.ingest.jira_sync import SyncOptions, SyncStats, sync_jira
 from ticket_analytics.integrations.jira import JiraClient, JiraError, JiraSettings
 from ticket_analytics.warehouse.connection import connect
 
@@ -43,9 +45,9 @@ def _client(fake: FakeJira, **overrides: object) -> JiraClient:
     return JiraClient(settings, sleep=lambda _seconds: None)
 
 
-def _sync(fake: FakeJira, warehouse: Path, max_retries: int = 6, **options: object) -> object:
+def _sync(fake: FakeJira, warehouse: Path, max_retries: int = 6, **options: object) -> SyncStats:
     with _client(fake, max_retries=max_retries) as client:
-        return sync_jira(client, warehouse, SyncOptions(scope=SCOPE, **options))  # type: ignore[arg-type]
+        return sync_jira(client, partial(connect, warehouse), SyncOptions(scope=SCOPE, **options))  # type: ignore[arg-type]
 
 
 def _jira_truth(fake: FakeJira) -> dict[str, tuple[datetime, int, int]]:
@@ -180,7 +182,8 @@ def test_changes_in_every_pass_leave_the_watermark_where_it_was(
         [(stored,)] = conn.execute("select watermark from meta.jira_sync_state").fetchall()
     assert stored.isoformat() == first.watermark
     again = _sync(small, warehouse)  # reads the window again, and this time finishes
-    assert again.watermark is not None and again.watermark > first.watermark
+    assert again.watermark is not None and first.watermark is not None
+    assert again.watermark > first.watermark
     _assert_exact(small, warehouse)
 
 
@@ -231,7 +234,7 @@ def test_a_killed_sync_resumes_from_its_last_committed_batch(
     with _client(fake) as client, pytest.raises(Killed):
         sync_jira(
             client,
-            warehouse,
+            partial(connect, warehouse),
             SyncOptions(scope=SCOPE, page_size=50, commit_every=50),
             progress=kill,
         )
@@ -239,6 +242,26 @@ def test_a_killed_sync_resumes_from_its_last_committed_batch(
     stats = _sync(fake, warehouse, page_size=50)
     _assert_exact(fake, warehouse)
     assert stats.fetched < 230, "the resumed sync started over"
+
+
+def test_a_pass_commits_its_pages_on_one_connection_it_is_given(
+    small: FakeJira, tmp_path: Path
+) -> None:
+    warehouse, opened = tmp_path / "w.duckdb", []
+
+    @contextmanager
+    def counted() -> Iterator[duckdb.DuckDBPyConnection]:
+        opened.append(warehouse)
+        with connect(warehouse) as conn:
+            yield conn
+
+    with _client(small) as client:
+        options = SyncOptions(scope=SCOPE, page_size=10, commit_every=10)
+        stats = sync_jira(client, counted, options)
+    assert stats.pages == 4 and stats.passes == 1 and stats.full_pass
+    # the scope's state, the pass, the full pass and the count check: none per page
+    assert len(opened) == 4
+    _assert_exact(small, warehouse)
 
 
 def test_full_resync_refetches_everything(fake: FakeJira, tmp_path: Path) -> None:
@@ -255,7 +278,7 @@ def test_secrets_never_reach_logs_or_errors(
     caplog.set_level(logging.DEBUG)
     fake.fail_next(20, status=503)
     with _client(fake, max_retries=2) as client, pytest.raises(JiraError) as error:
-        sync_jira(client, tmp_path / "w.duckdb", SyncOptions(scope=SCOPE))
+        sync_jira(client, partial(connect, tmp_path / "w.duckdb"), SyncOptions(scope=SCOPE))
     secrets = [fake.api_token, fake.pat, fake.email]
     text = f"{error.value}\n{error.value!r}\n{caplog.text}\n{client!r}"
     assert not any(secret in text for secret in secrets)
@@ -279,7 +302,7 @@ def test_reordering_or_respacing_the_jql_keeps_the_same_scope(
     edited = "  project   =  OPS\n  ORDER BY created DESC "
     with _client(small) as client:
         options = SyncOptions(scope=edited, full_pass_every=timedelta(0))
-        stats = sync_jira(client, warehouse, options)
+        stats = sync_jira(client, partial(connect, warehouse), options)
     assert stats.fetched < 10, "the edited JQL started over instead of resuming"
     assert stats.deleted == 1 and stats.warehouse_count == stats.jira_count == 39
     _assert_exact(small, warehouse)

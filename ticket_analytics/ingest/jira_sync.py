@@ -24,10 +24,9 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import closing, contextmanager
+from contextlib import AbstractContextManager, closing, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -43,8 +42,8 @@ from ticket_analytics.ingest.sync_state import (
 from ticket_analytics.integrations.jira import JiraClient, split_order_by
 from ticket_analytics.jira.records import RawRows
 from ticket_analytics.jira.timestamps import format_jql_datetime, parse_jira_timestamp
-from ticket_analytics.warehouse.connection import connect
 from ticket_analytics.warehouse.raw_load import RawLoader
+from ticket_analytics.warehouse.sql_files import load_sql
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +57,9 @@ CLOCK_SKEW = timedelta(seconds=5)
 MAX_DELETE_SHARE = 0.5
 
 Progress = Callable[[str], None]
+# Opens a writable warehouse connection and closes it on exit: `WarehouseResource.connect`
+# in Dagster, `functools.partial(connection.connect, path)` elsewhere.
+Connect = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
 
 
 @dataclass(frozen=True)
@@ -153,9 +155,9 @@ def _latest_updated(issues: Iterable[dict[str, Any]]) -> datetime | None:
 
 class _Sync:
     def __init__(
-        self, client: JiraClient, warehouse: Path, options: SyncOptions, progress: Progress | None
+        self, client: JiraClient, connect: Connect, options: SyncOptions, progress: Progress | None
     ) -> None:
-        self.client, self.warehouse, self.options = client, warehouse, options
+        self.client, self.connect, self.options = client, connect, options
         self.progress = progress or (lambda _message: None)
         self.stats = SyncStats()
         self.key = scope_key(options.scope)
@@ -174,14 +176,14 @@ class _Sync:
         if self._pass_connection is not None:
             yield self._pass_connection
         else:
-            with connect(self.warehouse) as conn:
+            with self.connect() as conn:
                 yield conn
 
     @contextmanager
     def _pass(self) -> Iterator[None]:
         """Keep one connection for a pass: reopening (and checkpointing) the file for every
         page cost more than the page itself. Every page is still its own committed transaction."""
-        with connect(self.warehouse) as conn:
+        with self.connect() as conn:
             self._pass_connection = conn
             try:
                 yield
@@ -266,7 +268,7 @@ class _Sync:
             "the watermark stays where it was, so the next sync reads the window again",
             warn=True,
         )
-        with connect(self.warehouse) as conn:
+        with self.connect() as conn:
             save_state(conn, self.key, watermark=before, reset_watermark=True)
         return before
 
@@ -280,29 +282,14 @@ class _Sync:
         self.stats.full_pass = True
         restriction, _ = split_order_by(self.options.scope)
         jira_ids = sorted(set(self.client.search_ids(f"({restriction.strip()}) ORDER BY key ASC")))
-        with connect(self.warehouse) as conn:
-            conn.execute("create or replace temp table jira_ids (issue_id varchar primary key)")
-            # One statement with one list parameter: executemany is row by row (100k ids: 15 s).
-            conn.execute("insert into jira_ids select unnest(?::varchar[])", [jira_ids])
-            conn.execute(
-                "update raw.issues set source = ? where source <> ? "
-                "and issue_id in (select issue_id from jira_ids)",
-                [self.source, self.source],
-            )
-            missing = [
-                i
-                for (i,) in conn.execute(
-                    "select issue_id from jira_ids where not exists ("
-                    " select 1 from raw.issues"
-                    " where raw.issues.issue_id = jira_ids.issue_id and deleted_at is null)"
-                ).fetchall()
-            ]
-            live, vanished = conn.execute(
-                "select count(*), count(*) filter (where issue_id not in "
-                "(select issue_id from jira_ids)) "
-                "from raw.issues where source = ? and deleted_at is null",
-                [self.source],
-            ).fetchall()[0]
+        with self.connect() as conn:
+            conn.execute(load_sql("sync_create_jira_ids"))
+            conn.execute(load_sql("sync_insert_jira_ids"), {"issue_ids": jira_ids})
+            conn.execute(load_sql("sync_claim_jira_ids"), {"source": self.source})
+            missing = [i for (i,) in conn.execute(load_sql("sync_missing_ids")).fetchall()]
+            [(live, vanished)] = conn.execute(
+                load_sql("sync_count_vanished"), {"source": self.source}
+            ).fetchall()
             deleted: list[Any] = []
             if vanished and (not jira_ids or vanished > MAX_DELETE_SHARE * live):
                 self.note(
@@ -314,11 +301,7 @@ class _Sync:
                 )
             elif vanished:
                 deleted = conn.execute(
-                    "update raw.issues set deleted_at = now() "
-                    "where source = ? and deleted_at is null "
-                    "and issue_id not in (select issue_id from jira_ids) "
-                    "returning issue_id",
-                    [self.source],
+                    load_sql("sync_mark_deleted"), {"source": self.source}
                 ).fetchall()
             save_state(conn, self.key, last_full_pass_at=datetime.now(UTC))
         self.stats.deleted = len(deleted)
@@ -337,13 +320,11 @@ class _Sync:
     def verify(self) -> None:
         restriction, _ = split_order_by(self.options.scope)
         self.stats.jira_count = self.client.count(f"({restriction.strip()})")
-        with connect(self.warehouse) as conn:
-            self.stats.warehouse_count = int(
-                conn.execute(
-                    "select count(*) from raw.issues where source = ? and deleted_at is null",
-                    [self.source],
-                ).fetchall()[0][0]
-            )
+        with self.connect() as conn:
+            [(live,)] = conn.execute(
+                load_sql("sync_count_live"), {"source": self.source}
+            ).fetchall()
+            self.stats.warehouse_count = int(live)
             save_state(
                 conn,
                 self.key,
@@ -355,16 +336,21 @@ class _Sync:
 
 def sync_jira(
     client: JiraClient,
-    warehouse: Path,
+    connect: Connect,
     options: SyncOptions,
     *,
     progress: Progress | None = None,
 ) -> SyncStats:
-    """Bring `raw.*` up to date with Jira for `options.scope`; returns what happened."""
+    """Bring `raw.*` up to date with Jira for `options.scope`; returns what happened.
+
+    `connect` opens the warehouse: once per search pass, which commits every batch of pages
+    on that connection, and briefly for the bookkeeping around the passes.
+    """
     began = time.monotonic()
-    sync = _Sync(client, warehouse, options, progress)
-    claim_older_spellings(warehouse, sync.key, sync.source)
-    state = read_state(warehouse, scope_key(options.scope))
+    sync = _Sync(client, connect, options, progress)
+    with connect() as conn:
+        claim_older_spellings(conn, sync.key, sync.source)
+        state = read_state(conn, sync.key)
     watermark = None if options.full else state.get("watermark")
     since = watermark - options.overlap if watermark is not None else None
     watermark = sync.incremental(since, watermark)

@@ -15,13 +15,12 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
 from typing import Literal
 
 import duckdb
 
-from ticket_analytics.paths import SQL_DIR
+from ticket_analytics.warehouse.sql_files import load_sql
 
 Outcome = Literal["ok", "cached", "repaired", "invalid", "refused", "error", "budget_exceeded"]
 Connect = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
@@ -53,11 +52,6 @@ class LedgerRow:
     called_at: datetime
 
 
-@cache
-def _sql(name: str) -> str:
-    return (SQL_DIR / "load" / f"{name}.sql").read_text(encoding="utf-8")
-
-
 def month_start(now: datetime) -> datetime:
     """The start of the billing month (UTC), from which the budget counts."""
     now = now.astimezone(UTC)
@@ -68,11 +62,11 @@ def record_call(conn: duckdb.DuckDBPyConnection, row: LedgerRow) -> None:
     params = asdict(row)
     if row.raw_answer is not None:
         params["raw_answer"] = row.raw_answer[:RAW_ANSWER_MAX_CHARS]
-    conn.execute(_sql("llm_record_call"), params)
+    conn.execute(load_sql("llm_record_call"), params)
 
 
 def spent_since(conn: duckdb.DuckDBPyConnection, since: datetime) -> float:
-    result = conn.execute(_sql("llm_spent_since"), {"since": since}).fetchone()
+    result = conn.execute(load_sql("llm_spent_since"), {"since": since}).fetchone()
     return float(result[0]) if result else 0.0
 
 
@@ -80,7 +74,7 @@ def cached_answer(
     conn: duckdb.DuckDBPyConnection, model: str, prompt_hash: str, schema_version: str
 ) -> str | None:
     params = {"model": model, "prompt_hash": prompt_hash, "schema_version": schema_version}
-    result = conn.execute(_sql("llm_cache_get"), params).fetchone()
+    result = conn.execute(load_sql("llm_cache_get"), params).fetchone()
     return str(result[0]) if result else None
 
 
@@ -93,7 +87,7 @@ def store_answer(
     created_at: datetime,
 ) -> None:
     conn.execute(
-        _sql("llm_cache_put"),
+        load_sql("llm_cache_put"),
         {
             "model": model,
             "prompt_hash": prompt_hash,

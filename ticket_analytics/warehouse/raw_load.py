@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 
 from ticket_analytics.jira.records import RawRows
-from ticket_analytics.paths import SQL_DIR
+from ticket_analytics.warehouse.sql_files import load_sql
 
 _TS = pa.timestamp("us", tz="UTC")
 _STAGED_COLUMNS: dict[str, list[tuple[str, pa.DataType]]] = {
@@ -86,10 +86,6 @@ def _staged_schema(table: str) -> pa.Schema:
     """What `raw_frames` makes of `table` once staged: payload as text, plus source and seq."""
     columns = [(n, pa.string() if n == "payload" else t) for n, t in _STAGED_COLUMNS[table]]
     return pa.schema([*columns, ("source", pa.string()), ("seq", pa.int64())])
-
-
-def _sql(name: str) -> str:
-    return (SQL_DIR / "load" / f"{name}.sql").read_text(encoding="utf-8")
 
 
 @dataclass
@@ -186,8 +182,9 @@ class RawLoader:
         conn.execute("begin transaction")
         try:
             # which staged copy of each row is kept, decided once for the count and the merges
-            conn.execute(_sql("newest_staged"))
-            inserted, updated, unchanged = conn.execute(_sql("count_issue_changes")).fetchall()[0]
+            conn.execute(load_sql("newest_staged"))
+            counts = conn.execute(load_sql("count_issue_changes")).fetchall()
+            inserted, updated, unchanged = counts[0]
             self._merge("merge_issues_update")
             self._merge("merge_issues_insert")
             changelog_rows = self._merge("merge_changelog")
@@ -210,5 +207,5 @@ class RawLoader:
     def _merge(self, name: str) -> int:
         """Run one merge statement; returns the rows it wrote."""
         # duckdb 2 keeps a result "unfinished" until fetched to the end; fetchall finishes it.
-        rows = self._conn.execute(_sql(name), [self._fetched_at]).fetchall()
+        rows = self._conn.execute(load_sql(name), [self._fetched_at]).fetchall()
         return int(rows[0][0]) if rows else 0

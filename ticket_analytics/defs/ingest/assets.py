@@ -91,7 +91,7 @@ def raw_jira(
         with jira.client() as client:
             stats = sync_jira(
                 client,
-                warehouse.file,
+                warehouse.connect,
                 SyncOptions(
                     scope=jira.sync_scope(),
                     full=config.full,

@@ -1,0 +1,3 @@
+select distinct source
+from raw.issues
+where source like 'jira:%' and source <> $source

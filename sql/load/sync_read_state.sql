@@ -1,0 +1,3 @@
+select *
+from meta.jira_sync_state
+where scope = $scope

@@ -1,0 +1,3 @@
+update raw.issues
+set source = $source
+where source in (select unnest($older_sources::varchar[]))

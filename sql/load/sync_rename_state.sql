@@ -1,0 +1,3 @@
+update meta.jira_sync_state
+set scope = $scope
+where scope = $older_scope
