@@ -12,6 +12,8 @@ from ticket_analytics.runner import build_selections
 ALLOWED = {
     "refresh_job": {selections.INGEST, *selections.TICKET_MODELS, selections.REPORTS},
     "monthly_marts_job": {"marts"},
+    "monthly_map_job": {selections.ANALYSIS},
+    "monthly_report_job": {selections.ANALYSIS},
 }
 
 

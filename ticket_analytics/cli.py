@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from ticket_analytics import cli_report
 from ticket_analytics.paths import reports_dir, sample_dir, warehouse_path
 
 
@@ -43,14 +44,22 @@ def _print_result(result: object) -> int:
             f"({evaluation.severity.value})"
         )
     if not result.success:
-        for event in result.all_events:
-            if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
-                print(
-                    f"error in {event.step_key}: {event.step_failure_data.error.message.strip()}",
-                    file=sys.stderr,
-                )
+        print_failures(result)
         return 1
     return 0
+
+
+def print_failures(result: object) -> None:
+    """Each failed step and its error, on stderr."""
+    import dagster as dg
+
+    assert isinstance(result, dg.ExecuteInProcessResult)
+    for event in result.all_events:
+        if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
+            print(
+                f"error in {event.step_key}: {event.step_failure_data.error.message.strip()}",
+                file=sys.stderr,
+            )
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
@@ -112,16 +121,35 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("generating the sample tickets (if needed), loading and building every model…")
     status = _print_results(build(include_ingest=True, dagster_instance=instance()))
     if status == 0:
+        status = _demo_reports()
+    if status == 0:
         print(
             "\nDone. Where to look next:\n"
             f"  warehouse   {warehouse_path()}\n"
             f"  sample data {sample_dir()}\n"
             f"  dashboard   {reports_dir() / 'dashboard.html'}\n"
+            f"  monthly     {reports_dir() / 'monthly'}/YYYY-MM.html (Confluence page: "
+            f"{reports_dir() / 'confluence'}, Slack: {reports_dir() / 'slack'})\n"
             f"  snapshot    {snapshot_path(warehouse_path())}  (analysts: duckdb -readonly …)\n"
             '  query       .venv/bin/ticket-analytics sql "select * from stg_jira__issues limit 5"\n'
             "  Dagster UI  make ui  (http://127.0.0.1:3000)"
         )
     return status
+
+
+def _demo_reports() -> int:
+    """The monthly report of every complete sample month, offline, as files."""
+    from ticket_analytics.runner import months_with_data
+
+    months = months_with_data(warehouse_path())
+    print(f"monthly analysis (offline backend) of {len(months)} months…")
+    for month in months:
+        results = cli_report.report_month(month, publish=False)
+        if not all(r.success for r in results):
+            print_failures(results[-1])
+            return 1
+        print(f"  report {month:<33} {reports_dir() / 'monthly' / f'{month}.html'}")
+    return 0
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
@@ -184,6 +212,8 @@ def _parser() -> argparse.ArgumentParser:
     sql.add_argument("--live", action="store_true", help="query the live warehouse instead")
     sql.add_argument("--limit", type=int, default=50, help="rows to print")
     sql.set_defaults(handler=cmd_sql)
+
+    cli_report.register(commands)
     return parser
 
 

@@ -6,7 +6,12 @@ import os
 
 import dagster as dg
 
-from ticket_analytics.defs import selections
+from ticket_analytics.defs import analysis, selections
+from ticket_analytics.defs.analysis.resources import (
+    ConfluenceResource,
+    ReportResource,
+    SlackResource,
+)
 from ticket_analytics.defs.catalog.assets import catalog_tables
 from ticket_analytics.defs.ingest.assets import jira_counts_match, raw_jira
 from ticket_analytics.defs.models.assets import build_model_assets, monthly_schedule
@@ -14,7 +19,7 @@ from ticket_analytics.defs.models.partitions import MONTHLY
 from ticket_analytics.defs.quality.checks import gx_checks
 from ticket_analytics.defs.reports.assets import dashboard_html
 from ticket_analytics.defs.reports.snapshot import analyst_snapshot
-from ticket_analytics.defs.resources import JiraResource, WarehouseResource
+from ticket_analytics.defs.resources import JiraResource, LlmResource, WarehouseResource
 
 
 def _env(name: str, default: str = "") -> str | dg.EnvVar:
@@ -50,9 +55,10 @@ defs = dg.Definitions(
         *model_assets,
         analyst_snapshot,
         dashboard_html,
+        *analysis.assets,
     ],
     asset_checks=[jira_counts_match, *gx_checks],
-    jobs=[refresh_job],
+    jobs=[refresh_job, *analysis.jobs],
     schedules=[
         dg.ScheduleDefinition(
             job=refresh_job,
@@ -62,7 +68,9 @@ defs = dg.Definitions(
             run_config={"ops": {"raw_jira": {"config": {"source": "jira"}}}},
         ),
         monthly_schedule(model_assets),
+        *analysis.schedules,
     ],
+    sensors=[*analysis.sensors],
     resources={
         "warehouse": WarehouseResource(),
         "jira": JiraResource(
@@ -72,6 +80,33 @@ defs = dg.Definitions(
             api_token=_env("JIRA_API_TOKEN"),
             pat=_env("JIRA_PAT"),
             jql=_env("JIRA_JQL", "project = OPS"),
+        ),
+        "llm": LlmResource(
+            backend=_env("LLM_BACKEND", "offline"),
+            openai_api_key=_env("OPENAI_API_KEY"),
+            openai_base_url=_env("OPENAI_BASE_URL"),
+            azure_endpoint=_env("AZURE_OPENAI_ENDPOINT"),
+            azure_api_key=_env("AZURE_OPENAI_API_KEY"),
+            azure_api_version=_env("AZURE_OPENAI_API_VERSION", "2024-10-21"),
+            map_model=_env("LLM_MAP_MODEL", "gpt-4o-mini"),
+            reduce_model=_env("LLM_REDUCE_MODEL", "gpt-4o"),
+            monthly_budget_usd=_env("LLM_MONTHLY_BUDGET_USD", "10"),
+        ),
+        "report": ReportResource(
+            language=_env("REPORT_LANGUAGE", "en"),
+            title_prefix=_env("REPORT_TITLE_PREFIX", "Ops Monthly Report"),
+        ),
+        "confluence": ConfluenceResource(
+            url=_env("CONFLUENCE_URL"),
+            email=_env("CONFLUENCE_EMAIL"),
+            api_token=_env("CONFLUENCE_API_TOKEN"),
+            space_key=_env("CONFLUENCE_SPACE_KEY"),
+            parent_id=_env("CONFLUENCE_PARENT_ID"),
+        ),
+        "slack": SlackResource(
+            webhook_url=_env("SLACK_WEBHOOK_URL"),
+            bot_token=_env("SLACK_BOT_TOKEN"),
+            channel=_env("SLACK_CHANNEL"),
         ),
     },
 )

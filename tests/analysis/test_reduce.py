@@ -137,3 +137,30 @@ def test_grounding_keeps_known_citations_and_tidies_cut_keys() -> None:
     assert grounded.text == "See and OPS-1."
     assert grounded.cited_keys == ("OPS-1",)
     assert grounded.dropped_keys == ("OPS-2", "OPS-404")
+
+
+def test_a_report_survives_its_json_round_trip() -> None:
+    from ticket_analytics.analysis.report import (
+        Change,
+        Figure,
+        MonthlyReport,
+        ToilItem,
+        report_from_json,
+        report_to_json,
+    )
+
+    report = MonthlyReport(
+        month="2025-10",
+        language="ko",
+        title="Ops Monthly Report 2025-10",
+        figures=(Figure("created", "Created", 12), Figure("p50", "Lead time", 3.5, "h")),
+        categories=(),
+        toil=(ToilItem("배포 요청 <id>", "deployment", 9, 4.5, "working_hours", "자동화", ("OPS-1",)),),
+        incidents=(),
+        documentation_gaps=(),
+        changes=(Change("created", "Created", None, 12),),
+        prose={"executive_summary": "{created} tickets"},
+        authors={"executive_summary": "offline"},
+        dropped_keys=("OPS-999",),
+    )
+    assert report_from_json(report_to_json(report)) == report

@@ -17,7 +17,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
 
 import duckdb
 
@@ -27,7 +26,7 @@ from ticket_analytics.analysis.schemas import MapAnswer, TicketInsightAnswer
 from ticket_analytics.analysis.tickets import MonthTicket, month_tickets, sql
 from ticket_analytics.integrations.llm import LlmClient
 from ticket_analytics.integrations.llm_tokens import count_tokens
-from ticket_analytics.paths import SQL_DIR
+from ticket_analytics.warehouse.sql_files import load_sql
 
 
 class MapIncompleteError(RuntimeError):
@@ -147,11 +146,6 @@ def _insight(
     )
 
 
-@cache
-def _load_sql(name: str) -> str:
-    return (SQL_DIR / "load" / f"{name}.sql").read_text(encoding="utf-8")
-
-
 def save_insights(
     conn: duckdb.DuckDBPyConnection,
     month: str,
@@ -164,12 +158,12 @@ def save_insights(
     conn.execute("begin transaction")
     try:
         conn.execute(
-            _load_sql("llm_insights_delete_stale"),
+            load_sql("llm_insights_delete_stale"),
             {"month": month, "batch": batch, "issue_ids": [i.issue_id for i in insights]},
         )
         for insight in insights:
             conn.execute(
-                _load_sql("llm_insights_upsert"),
+                load_sql("llm_insights_upsert"),
                 {
                     "issue_id": insight.issue_id,
                     "month": month,

@@ -7,7 +7,10 @@ fill from ``MonthlyReport.slots``. So a publisher never shows a number an LLM ty
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import orjson
 
 SECTIONS = ("executive_summary", "toil", "incidents", "documentation_gaps", "changes")
 
@@ -103,3 +106,29 @@ def format_figure(figure: Figure) -> str:
     else:
         text = f"{int(value):,}"
     return f"{text}{figure.unit}" if figure.unit in ("%", "h") else f"{text} {figure.unit}".strip()
+
+
+_PARTS: dict[str, type] = {
+    "figures": Figure,
+    "categories": CategoryRow,
+    "toil": ToilItem,
+    "incidents": IncidentTrend,
+    "documentation_gaps": DocumentationGap,
+    "changes": Change,
+}
+
+
+def report_to_json(report: MonthlyReport) -> bytes:
+    """The report as JSON: what the reduce hands to the publishers, kept beside the page."""
+    return orjson.dumps(asdict(report), option=orjson.OPT_INDENT_2)
+
+
+def report_from_json(data: bytes | str) -> MonthlyReport:
+    document: dict[str, Any] = orjson.loads(data)
+    for name, part in _PARTS.items():
+        document[name] = tuple(
+            part(**{k: tuple(v) if isinstance(v, list) else v for k, v in row.items()})
+            for row in document[name]
+        )
+    document["dropped_keys"] = tuple(document["dropped_keys"])
+    return MonthlyReport(**document)

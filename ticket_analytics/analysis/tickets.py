@@ -6,11 +6,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import cache
 
 import duckdb
 
-from ticket_analytics.paths import SQL_DIR
+from ticket_analytics.warehouse.sql_files import load_sql
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -50,9 +49,8 @@ def previous_month(month: str) -> str:
     return f"{year - (number == 1):04d}-{(number - 2) % 12 + 1:02d}"
 
 
-@cache
 def sql(name: str) -> str:
-    return (SQL_DIR / "analysis" / f"{name}.sql").read_text(encoding="utf-8")
+    return load_sql(name, "analysis")
 
 
 def month_tickets(conn: duckdb.DuckDBPyConnection, month: str) -> list[MonthTicket]:

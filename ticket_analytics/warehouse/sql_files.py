@@ -1,4 +1,4 @@
-"""The parameterised load and upsert statements kept as files under `sql/load/`."""
+"""The parameterised statements kept as files: `sql/load/` (loaders) and `sql/analysis/`."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ LOAD_DIR = SQL_DIR / "load"
 
 
 @cache
-def load_sql(name: str) -> str:
-    """The text of `sql/load/<name>.sql`, read once per process."""
-    path = LOAD_DIR / f"{name}.sql"
+def load_sql(name: str, folder: str = "load") -> str:
+    """The text of `sql/<folder>/<name>.sql`, read once per process."""
+    path = SQL_DIR / folder / f"{name}.sql"
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
