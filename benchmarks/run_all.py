@@ -1,6 +1,7 @@
 """Run every benchmark in its own process (so peak RSS is per benchmark), then one table.
 
-    python benchmarks/run_all.py [--quick] [NAME ...]   (names: file_load models jira_sync)
+    python benchmarks/run_all.py [--quick] [NAME ...]   (names: file_load models jira_sync
+    llm_analysis triage_eval)
 
 `--quick` runs everything at a tenth of the size: a check that the benchmarks work end to
 end, not figures to quote.
@@ -23,6 +24,8 @@ BENCHMARKS = (
     ("bench_file_load.py", 100_000),
     ("bench_models.py", 100_000),
     ("bench_jira_sync.py", 100_000),
+    ("bench_llm_analysis.py", 500),
+    ("bench_triage_eval.py", 20_000),
 )
 
 

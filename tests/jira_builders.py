@@ -85,6 +85,7 @@ def write_page(path: Path, issues: list[dict[str, Any]]) -> Path:
 def load_and_build(conn: Any, page: Path, months: list[str] | tuple[str, ...] = ()) -> None:
     """Load a page of issues, publish the catalog and build every model (and `months`)."""
     from ticket_analytics.catalog import default_catalog
+    from ticket_analytics.triage.verdicts import refresh_verdicts_before_build
     from ticket_analytics.warehouse.catalog_tables import write_catalog
     from ticket_analytics.warehouse.file_ingest import ingest_files
     from ticket_analytics.warehouse.model_project import load_project
@@ -92,4 +93,5 @@ def load_and_build(conn: Any, page: Path, months: list[str] | tuple[str, ...] = 
 
     ingest_files(conn, page)
     write_catalog(conn, default_catalog())
+    refresh_verdicts_before_build(conn)
     build_project(conn, load_project(), months=months)

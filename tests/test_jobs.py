@@ -14,6 +14,7 @@ ALLOWED = {
     "monthly_marts_job": {"marts"},
     "monthly_map_job": {selections.ANALYSIS},
     "monthly_report_job": {selections.ANALYSIS},
+    "triage_job": {selections.TRIAGE},
 }
 
 

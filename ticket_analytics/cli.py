@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from ticket_analytics import cli_report
+from ticket_analytics import cli_report, cli_triage
 from ticket_analytics.paths import reports_dir, sample_dir, warehouse_path
 
 
@@ -123,6 +123,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if status == 0:
         status = _demo_reports()
     if status == 0:
+        status = cli_triage.demo_triage()
+    if status == 0:
         print(
             "\nDone. Where to look next:\n"
             f"  warehouse   {warehouse_path()}\n"
@@ -214,6 +216,7 @@ def _parser() -> argparse.ArgumentParser:
     sql.set_defaults(handler=cmd_sql)
 
     cli_report.register(commands)
+    cli_triage.register(commands)
     return parser
 
 

@@ -6,7 +6,7 @@ import os
 
 import dagster as dg
 
-from ticket_analytics.defs import analysis, selections
+from ticket_analytics.defs import analysis, selections, triage
 from ticket_analytics.defs.analysis.resources import (
     ConfluenceResource,
     ReportResource,
@@ -40,6 +40,15 @@ llm_classifications = dg.AssetSpec(
     group_name="ingest",
 )
 
+jira = JiraResource(
+    url=_env("JIRA_URL"),
+    flavor=_env("JIRA_FLAVOR", "auto"),
+    email=_env("JIRA_EMAIL"),
+    api_token=_env("JIRA_API_TOKEN"),
+    pat=_env("JIRA_PAT"),
+    jql=_env("JIRA_JQL", "project = OPS"),
+)
+
 refresh_job = dg.define_asset_job(
     "refresh_job",
     selection=selections.refresh(monthly_assets),
@@ -55,10 +64,11 @@ defs = dg.Definitions(
         *model_assets,
         analyst_snapshot,
         dashboard_html,
-        *analysis.assets,
+        *analysis.ASSETS,
+        *triage.ASSETS,
     ],
     asset_checks=[jira_counts_match, *gx_checks],
-    jobs=[refresh_job, *analysis.jobs],
+    jobs=[refresh_job, *analysis.JOBS, *triage.JOBS],
     schedules=[
         dg.ScheduleDefinition(
             job=refresh_job,
@@ -68,18 +78,17 @@ defs = dg.Definitions(
             run_config={"ops": {"raw_jira": {"config": {"source": "jira"}}}},
         ),
         monthly_schedule(model_assets),
-        *analysis.schedules,
+        *analysis.SCHEDULES,
     ],
-    sensors=[*analysis.sensors],
+    sensors=[*analysis.SENSORS, *triage.SENSORS],
     resources={
         "warehouse": WarehouseResource(),
-        "jira": JiraResource(
-            url=_env("JIRA_URL"),
-            flavor=_env("JIRA_FLAVOR", "auto"),
-            email=_env("JIRA_EMAIL"),
-            api_token=_env("JIRA_API_TOKEN"),
-            pat=_env("JIRA_PAT"),
-            jql=_env("JIRA_JQL", "project = OPS"),
+        "jira": jira,
+        "triage": triage.TriageResource(
+            jira=jira,
+            jql=_env("TRIAGE_JQL"),
+            label=_env("TRIAGE_LABEL", "AI_ANALYZED"),
+            mode=_env("TRIAGE_MODE", "live"),
         ),
         "llm": LlmResource(
             backend=_env("LLM_BACKEND", "offline"),

@@ -1,5 +1,6 @@
--- Cumulative flow: tickets in each status category at the end of every UTC day, from the
--- first ticket's creation day to the as-of day. Each ticket contributes +1/-1 only on the
+-- Cumulative flow: tickets in each status category at the end of every day in the team's
+-- zone (the session TimeZone, TA_TIMEZONE: `::date` of a timestamptz is the local date), from
+-- the first ticket's creation day to the as-of day. Each ticket contributes +1/-1 only on the
 -- days its category changes; a running sum over a day spine turns those into counts, so the
 -- cost follows transitions and days, never tickets x days.
 with visits as (
@@ -24,11 +25,12 @@ bounds as (
     from issues
 ),
 
+-- a ticket whose status Jira hid ('unknown') counts as open, never as done
 sequenced as (
     select
         entered_at::date as day,
-        status_category,
-        previous_category
+        replace(status_category, 'unknown', 'new') as status_category,
+        replace(previous_category, 'unknown', 'new') as previous_category
     from visits
 ),
 

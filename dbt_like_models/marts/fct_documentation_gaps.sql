@@ -1,9 +1,27 @@
 -- Where requesters most often leave out information: per category (template '*') and per
 -- recurring request template, clarification rounds, missing required fields and the lead
 -- time they cost. A high gap score says a form field or a doc page would pay off.
-with tickets as (
+-- Categories and missing fields are the triage analyzer's (raw.triage_analyses and
+-- int_tickets__required_fields), so the gaps are counted in the category whose fields were
+-- checked; a ticket not analysed yet keeps fct_tickets' category and counts no gap.
+with fct_tickets as (
     select issue_id, category, clarification_rounds, lead_time_hours
     from {{ ref('fct_tickets') }}
+),
+
+analyses as (
+    select issue_id, category from {{ source('raw', 'triage_analyses') }}
+),
+
+tickets as (
+    select
+        fct_tickets.issue_id,
+        coalesce(analyses.category, fct_tickets.category) as category,
+        fct_tickets.clarification_rounds,
+        fct_tickets.lead_time_hours
+    from fct_tickets
+    left join analyses
+        on fct_tickets.issue_id = analyses.issue_id
 ),
 
 templates as (

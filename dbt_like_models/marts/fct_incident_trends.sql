@@ -1,6 +1,7 @@
 -- Incidents per service and month: how many, how fast they were resolved, and how many
 -- repeated an incident of the same service within 30 days. Partitioned by month, built for
--- the months from $month_start up to $month_end; repeats look back across months.
+-- the months from $month_start up to $month_end (months in the team's zone, the session
+-- TimeZone); repeats look back across months.
 with tickets as (
     select * from {{ ref('fct_tickets') }}
     where category = 'incident' or lower(issue_type) = 'incident'

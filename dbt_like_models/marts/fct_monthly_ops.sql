@@ -1,7 +1,10 @@
 -- One row per month x category, plus category 'all', for the months from $month_start up to
--- (not including) $month_end, UTC: one month on a schedule, every month in one statement on a
+-- (not including) $month_end: one month on a schedule, every month in one statement on a
 -- backfill. The month before the range is computed alongside, so month-over-month change
--- needs no other build.
+-- needs no other build. Months are the team's (the session TimeZone is TA_TIMEZONE, and the
+-- bounds are bound as wall-clock times that the casts below place in it).
+-- Throughput is `delivered`: each ticket once, in the month of its final resolution, when
+-- that resolution means work was done; `resolution_events` keeps every move into done.
 with months as (
     select
         range as month_start,
@@ -48,7 +51,7 @@ resolutions as (
     select
         date_trunc('month', entered_at) as month_start,
         issue_id,
-        count(*) as resolution_count
+        count(*) as resolution_events
     from {{ ref('int_issues__status_visits') }}
     where
         is_resolution
@@ -96,11 +99,12 @@ ticket_months as (
         tickets.first_response_hours,
         tickets.reopen_count,
         tickets.is_sla_breached,
+        tickets.is_delivered,
         tickets.created_at >= months.month_start as is_created_in_month,
         tickets.resolved_at >= months.month_start and tickets.resolved_at < months.month_end
             as is_finally_resolved_in_month,
         open_at_month_ends.issue_id is not null as is_open_at_month_end,
-        coalesce(resolutions.resolution_count, 0) as resolution_count
+        coalesce(resolutions.resolution_events, 0) as resolution_events
     from ticket_month_keys as keys
     inner join months
         on keys.month_start = months.month_start
@@ -121,26 +125,33 @@ by_category as (
         months.month_start,
         categories.category,
         count(t.issue_id) filter (where t.is_created_in_month) as created_count,
-        coalesce(sum(t.resolution_count), 0) as resolved_count,
-        -- flow times of the tickets whose (final) resolution fell in the month
-        median(t.lead_time_hours) filter (where t.is_finally_resolved_in_month)
+        count(t.issue_id) filter (where t.is_finally_resolved_in_month and t.is_delivered)
+            as delivered_count,
+        count(t.issue_id) filter (where t.is_finally_resolved_in_month and not t.is_delivered)
+            as closed_without_work_count,
+        coalesce(sum(t.resolution_events), 0)::bigint as resolution_events,
+        -- flow times of the tickets delivered in the month (final resolution, work done)
+        median(t.lead_time_hours) filter (where t.is_finally_resolved_in_month and t.is_delivered)
             as median_lead_time_hours,
-        quantile_cont(t.lead_time_hours, 0.85) filter (where t.is_finally_resolved_in_month)
-            as p85_lead_time_hours,
-        median(t.cycle_time_hours) filter (where t.is_finally_resolved_in_month)
+        quantile_cont(t.lead_time_hours, 0.85) filter (
+            where t.is_finally_resolved_in_month and t.is_delivered
+        ) as p85_lead_time_hours,
+        median(t.cycle_time_hours) filter (where t.is_finally_resolved_in_month and t.is_delivered)
             as median_cycle_time_hours,
-        quantile_cont(t.cycle_time_hours, 0.85) filter (where t.is_finally_resolved_in_month)
-            as p85_cycle_time_hours,
+        quantile_cont(t.cycle_time_hours, 0.85) filter (
+            where t.is_finally_resolved_in_month and t.is_delivered
+        ) as p85_cycle_time_hours,
         median(t.first_response_hours) filter (where t.is_created_in_month)
             as median_first_response_hours,
         count(t.issue_id) filter (where t.is_open_at_month_end) as backlog_at_month_end,
-        median(epoch(t.month_end - t.created_at) / 86400.0) filter (where t.is_open_at_month_end)
+        median((epoch(t.month_end) - epoch(t.created_at)) / 86400.0) filter (where t.is_open_at_month_end)
             as median_backlog_age_days,
         count(t.issue_id) filter (
             where t.is_open_at_month_end and t.created_at < t.month_end - interval 30 day
         ) as backlog_older_than_30d,
-        count(t.issue_id) filter (where t.is_finally_resolved_in_month and t.reopen_count > 0)
-            as reopened_count,
+        count(t.issue_id) filter (
+            where t.is_finally_resolved_in_month and t.is_delivered and t.reopen_count > 0
+        ) as reopened_count,
         count(t.issue_id) filter (where t.is_finally_resolved_in_month and t.is_sla_breached)
             as sla_breached_count,
         count(t.issue_id) filter (where t.is_finally_resolved_in_month) as finally_resolved_count
@@ -169,8 +180,8 @@ with_change as (
         labelled.*,
         case when labelled.month_start > data_start.first_month then lag(created_count) over previous_month end
             as previous_created_count,
-        case when labelled.month_start > data_start.first_month then lag(resolved_count) over previous_month end
-            as previous_resolved_count,
+        case when labelled.month_start > data_start.first_month then lag(delivered_count) over previous_month end
+            as previous_delivered_count,
         lag(median_lead_time_hours) over previous_month as previous_median_lead_time_hours
     from labelled
     cross join data_start
@@ -183,7 +194,10 @@ final as (
         month_start,
         category,
         created_count,
-        resolved_count,
+        delivered_count,
+        closed_without_work_count,
+        resolution_events,
+        reopened_count,
         median_lead_time_hours,
         p85_lead_time_hours,
         median_cycle_time_hours,
@@ -192,12 +206,12 @@ final as (
         backlog_at_month_end,
         median_backlog_age_days,
         backlog_older_than_30d,
-        reopened_count / nullif(finally_resolved_count, 0) as reopen_rate,
+        reopened_count / nullif(delivered_count, 0) as reopen_rate,
         sla_breached_count / nullif(finally_resolved_count, 0) as sla_breach_rate,
         created_count - previous_created_count as created_change,
         (created_count - previous_created_count) / nullif(previous_created_count, 0) as created_change_pct,
-        (resolved_count - previous_resolved_count) / nullif(previous_resolved_count, 0)
-            as resolved_change_pct,
+        (delivered_count - previous_delivered_count) / nullif(previous_delivered_count, 0)
+            as delivered_change_pct,
         (median_lead_time_hours - previous_median_lead_time_hours)
             / nullif(previous_median_lead_time_hours, 0) as median_lead_time_change_pct
     from with_change

@@ -1,4 +1,7 @@
--- One row per ticket with its category and flow metrics. Durations are calendar hours.
+-- One row per ticket with its category, flow metrics and effort. Flow durations are
+-- calendar hours; handling hours are logged work, else working hours in progress.
+-- Durations subtract epochs, not timestamps: in a session zone with DST, `b - a` is an
+-- interval of local days that epoch() counts as 24 h each, an hour off across the change.
 with issues as (
     select * from {{ ref('stg_jira__issues') }}
     where not is_deleted
@@ -20,12 +23,20 @@ sla_policies as (
     select * from {{ ref('sla_policies') }}
 ),
 
+resolution_outcomes as (
+    select lower(resolution) as resolution, is_delivered from {{ ref('resolution_outcomes') }}
+),
+
+durations as (
+    select * from {{ ref('int_issues__status_durations') }}
+),
+
 as_of as (
     select max(updated_at) as as_of_at from issues
 ),
 
--- catalog.rule_category() is the catalog's keyword rule, written with
--- {{ source('catalog', 'category_hints') }} by the catalog asset.
+-- catalog.rule_category() is the catalog's keyword rule, written with the hints table by
+-- the catalog asset (declared in _marts.yml: depends_on).
 rule_categories as (
     select
         issue_id,
@@ -39,8 +50,33 @@ visit_facts as (
         min(entered_at) filter (where status_category = 'indeterminate' and not is_waiting)
             as work_started_at,
         count(*) filter (where is_reopening) as reopen_count,
+        count(*) filter (where is_resolution) as resolution_count,
         count(*) filter (where is_waiting) as clarification_rounds
     from {{ ref('int_issues__status_visits') }}
+    group by issue_id
+),
+
+-- Effort: the worklogs when Jira embedded all of them, else `timespent` (Jira's total of
+-- every worklog); a ticket nobody logged on falls back to its working hours in progress.
+effort as (
+    select
+        issue_id,
+        case
+            when len(worklog_seconds) > 0 and len(worklog_seconds) >= coalesce(worklog_total, 0)
+                then list_sum(worklog_seconds)
+            else time_spent_seconds
+        end / 3600.0 as logged_work_hours,
+        original_estimate_seconds / 3600.0 as original_estimate_hours
+    from issues
+),
+
+active_time as (
+    select
+        issue_id,
+        -- decimal: a float sum depends on the order threads add it in
+        sum(working_hours_in_status::decimal(18, 6))::double as active_working_hours
+    from durations
+    where status_category = 'indeterminate' and not is_waiting
     group by issue_id
 ),
 
@@ -94,7 +130,12 @@ measured as (
         ) as first_response_at,
         visit_facts.work_started_at,
         coalesce(visit_facts.reopen_count, 0) as reopen_count,
+        coalesce(visit_facts.resolution_count, 0) as resolution_count,
         coalesce(visit_facts.clarification_rounds, 0) as clarification_rounds,
+        effort.logged_work_hours,
+        effort.original_estimate_hours,
+        coalesce(active_time.active_working_hours, 0) as active_working_hours,
+        coalesce(resolution_outcomes.is_delivered, true) as is_work_resolution,
         coalesce(comment_facts.comment_count, 0) as comment_count,
         as_of.as_of_at
     from categorized
@@ -105,6 +146,12 @@ measured as (
         on categorized.issue_id = team_transitions.issue_id
     left join comment_facts
         on categorized.issue_id = comment_facts.issue_id
+    left join effort
+        on categorized.issue_id = effort.issue_id
+    left join active_time
+        on categorized.issue_id = active_time.issue_id
+    left join resolution_outcomes
+        on lower(categorized.resolution) = resolution_outcomes.resolution
 ),
 
 sla_lookup as (
@@ -148,6 +195,7 @@ final as (
         issue_type,
         status,
         status_category,
+        resolution,
         priority,
         components,
         labels,
@@ -160,17 +208,28 @@ final as (
         work_started_at,
         resolved_at,
         resolved_at is not null as is_resolved,
-        epoch(resolved_at - created_at) / 3600.0 as lead_time_hours,
-        epoch(resolved_at - coalesce(work_started_at, created_at)) / 3600.0 as cycle_time_hours,
-        epoch(first_response_at - created_at) / 3600.0 as first_response_hours,
-        case when resolved_at is null then epoch(as_of_at - created_at) / 3600.0 end as open_age_hours,
+        -- counted once, at the final resolution (Jira's resolution date, cleared on reopening)
+        resolved_at is not null and is_work_resolution as is_delivered,
+        resolved_at is not null and not is_work_resolution as is_closed_without_work,
+        (epoch(resolved_at) - epoch(created_at)) / 3600.0 as lead_time_hours,
+        -- a ticket never moved into active work has no cycle time, whatever its lead time
+        (epoch(resolved_at) - epoch(work_started_at)) / 3600.0 as cycle_time_hours,
+        (epoch(first_response_at) - epoch(created_at)) / 3600.0 as first_response_hours,
+        case when resolved_at is null then (epoch(as_of_at) - epoch(created_at)) / 3600.0 end as open_age_hours,
         reopen_count,
+        resolution_count,
         comment_count,
         clarification_rounds,
         sla_resolution_hours,
         sla_first_response_hours,
-        epoch(coalesce(resolved_at, as_of_at) - created_at) / 3600.0 > sla_resolution_hours
+        (epoch(coalesce(resolved_at, as_of_at)) - epoch(created_at)) / 3600.0 > sla_resolution_hours
             as is_sla_breached,
+        round(logged_work_hours, 6) as logged_work_hours,
+        round(original_estimate_hours, 6) as original_estimate_hours,
+        round(active_working_hours, 6) as active_working_hours,
+        round(case when logged_work_hours > 0 then logged_work_hours else active_working_hours end, 6)
+            as handling_hours,
+        case when logged_work_hours > 0 then 'worklog' else 'working_hours' end as hours_basis,
         as_of_at
     from with_sla
 )

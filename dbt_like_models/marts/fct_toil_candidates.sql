@@ -1,22 +1,15 @@
 -- Repetitive request work worth automating, ranked by a transparent toil score.
 -- Score (0-100) = 40 x volume (tickets a month / 20, capped at 1) + 15 for each SRE toil
 -- trait the data can show: manual, automatable, no enduring value, scales with load.
+-- Hours are effort where Jira has it (worklogs, `timespent`), else working hours in progress
+-- (fct_tickets.handling_hours); each row says which basis its per-ticket hours rest on.
 with templates as (
     select * from {{ ref('int_tickets__request_templates') }}
 ),
 
 tickets as (
-    select issue_id, issue_key, assignee_id, clarification_rounds, created_at
+    select issue_id, issue_key, assignee_id, clarification_rounds, created_at, handling_hours, hours_basis
     from {{ ref('fct_tickets') }}
-),
-
-durations as (
-    select
-        issue_id,
-        sum(hours_in_status) filter (where status_category = 'indeterminate' and not is_waiting)
-            as handling_hours
-    from {{ ref('int_issues__status_durations') }}
-    group by issue_id
 ),
 
 work as (
@@ -27,12 +20,11 @@ work as (
         templates.issue_key,
         tickets.assignee_id,
         date_trunc('month', templates.created_at) as created_month,
-        coalesce(durations.handling_hours, 0) as handling_hours
+        coalesce(tickets.handling_hours, 0) as handling_hours,
+        tickets.hours_basis
     from templates
     inner join tickets
         on templates.issue_id = tickets.issue_id
-    left join durations
-        on templates.issue_id = durations.issue_id
 ),
 
 month_spine as (
@@ -54,7 +46,7 @@ monthly_volume as (
 ),
 
 team_hours as (
-    select round(sum(handling_hours), 3) as total_hours from work
+    select round(sum(handling_hours::decimal(18, 6)), 3)::double as total_hours from work
 ),
 
 groups as (
@@ -66,9 +58,13 @@ groups as (
         count(distinct created_month) as months_active,
         min(created_month) as first_month,
         max(created_month) as last_month,
-        -- rounded: float sums depend on the order threads add them in, and ranks must not
-        round(sum(handling_hours), 3) as total_handling_hours,
-        round(median(handling_hours), 3) as median_handling_hours,
+        -- decimal sums: float sums depend on the order threads add them in, and ranks must not
+        round(sum(handling_hours::decimal(18, 6)), 3)::double as total_handling_hours,
+        count(*) filter (where hours_basis = 'worklog') as worklog_ticket_count,
+        round(median(handling_hours) filter (where hours_basis = 'worklog'), 3)
+            as median_logged_hours,
+        round(median(handling_hours) filter (where hours_basis = 'working_hours'), 3)
+            as median_working_hours,
         avg((assignee_id is not null)::int) as assigned_share,
         (list(issue_key order by issue_key desc))[1:5] as example_issue_keys
     from work
@@ -108,6 +104,18 @@ trends as (
     group by all
 ),
 
+-- Per-ticket hours rest on logged work when at least 3 of the template's tickets have some
+-- (people who log, log the same kind of task alike); otherwise on working hours in progress,
+-- an upper bound: a ticket in progress is not worked on every working hour.
+based as (
+    select
+        *,
+        case when worklog_ticket_count >= 3 then 'worklog' else 'working_hours' end as hours_basis,
+        case when worklog_ticket_count >= 3 then median_logged_hours else median_working_hours end
+            as median_handling_hours
+    from groups
+),
+
 traits as (
     select
         groups.*,
@@ -124,7 +132,7 @@ traits as (
         -- corr() is NaN when either series is flat, and NaN sorts above every number
         coalesce(not isnan(trends.load_correlation) and trends.load_correlation >= 0.5, false)
             as scales_with_load
-    from groups
+    from based as groups
     inner join trends
         on groups.category = trends.category
         and groups.request_template = trends.request_template
@@ -165,6 +173,8 @@ final as (
         round(tickets_per_month_trend, 4) as tickets_per_month_trend,
         total_handling_hours,
         median_handling_hours,
+        hours_basis,
+        round(worklog_ticket_count / ticket_count, 4) as worklog_share,
         round(share_of_team_hours, 6) as share_of_team_hours,
         is_repetitive,
         is_manual,

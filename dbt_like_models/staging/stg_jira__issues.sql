@@ -30,6 +30,13 @@ final as (
         parsed.assignee.displayName as assignee_name,
         coalesce(parsed.labels, []) as labels,
         coalesce(list_transform(parsed.components, lambda component: component.name), []) as components,
+        -- effort as Jira logged it (migration 0010): worklogs embedded in the issue (Jira
+        -- embeds at most 20: `worklog_total` says how many there are) and `timespent`
+        parsed.timespent as time_spent_seconds,
+        parsed.timeoriginalestimate as original_estimate_seconds,
+        parsed.worklog.total as worklog_total,
+        list_transform(parsed.worklog.worklogs, lambda worklog: worklog.timeSpentSeconds)
+            as worklog_seconds,
         created_at,
         updated_at,
         resolved_at,

@@ -2,6 +2,8 @@
 
 Supported: ``field op value`` with ``= != > >= < <= ~ !~``, ``IN (...)``, ``NOT IN (...)``,
 ``IS [NOT] EMPTY``, ``AND``/``OR``/``NOT``, parentheses, and ``ORDER BY f [ASC|DESC], ...``.
+As in Jira, ``labels != X`` and ``labels NOT IN (...)`` never match an issue without labels
+(hence ``labels is EMPTY OR labels not in (...)`` in triage's query).
 Fields: project, key/issuekey, id, created, updated, status, priority, issuetype/type,
 labels, assignee, reporter, summary/text (``~`` only). Date literals follow Jira: quoted
 ``yyyy/MM/dd HH:mm``, ``yyyy-MM-dd HH:mm``, ``yyyy/MM/dd``, ``yyyy-MM-dd`` read in the
@@ -97,6 +99,8 @@ def parse_date(raw: str, quoted: bool, zone: ZoneInfo, now: datetime, field: str
 class Query:
     where: Predicate | None
     order: tuple[tuple[str, bool], ...]  # (field, descending)
+    # "-7d" was read against the clock at parse time: the query goes stale as time passes.
+    relative: bool = False
 
     @property
     def bounded(self) -> bool:
@@ -128,6 +132,7 @@ class _Parser:
         self.pos = 0
         self.zone = zone
         self.now = now
+        self.relative = False
 
     def peek(self) -> _Tok | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -168,7 +173,7 @@ class _Parser:
                 self.take()
         if self.peek() is not None:
             raise JqlError(f"Error in the JQL Query: unexpected '{self.take().text}'.")
-        return Query(where, tuple(order))
+        return Query(where, tuple(order), self.relative)
 
     def expr(self) -> Predicate:
         terms = [self.term()]
@@ -249,6 +254,7 @@ class _Parser:
         if tok.kind not in ("word", "str"):
             raise JqlError(f"Error in the JQL Query: Expecting a value but got '{tok.text}'.")
         if field in _DATE_FIELDS:
+            self.relative = self.relative or bool(_RELATIVE.fullmatch(tok.text.strip()))
             return parse_date(tok.text, tok.kind == "str", self.zone, self.now, field)
         if field == "key":
             return key_sort(tok.text)
@@ -261,7 +267,9 @@ class _Parser:
     def membership(self, field: str, wanted: list[Any], negate: bool) -> Predicate:
         if field == "labels":
             labels = set(wanted)
-            return lambda i: bool(labels & {x.lower() for x in i.labels}) != negate
+            if negate:
+                return lambda i: bool(i.labels) and not labels & {x.lower() for x in i.labels}
+            return lambda i: bool(labels & {x.lower() for x in i.labels})
         get = _getter(field)
         values = set(wanted)
         return lambda i: (get(i) in values) != negate

@@ -75,6 +75,11 @@ def resolve_fields(requested: list[str], default: str) -> frozenset[str] | None:
     return frozenset(chosen)
 
 
+# The account the fake's API user is (`/myself`): what it writes is authored by it.
+BOT_NAME = "svc-sync"
+BOT = {BOT_NAME: ("Ticket Analytics Bot", "5f1c0ffee0000000000b0700")}
+
+
 class Renderer:
     def __init__(self, base_url: str, zone: ZoneInfo) -> None:
         self.base = base_url
@@ -87,7 +92,7 @@ class Renderer:
     def user(self, name: str | None, api: int) -> dict[str, Any] | None:
         if name is None:
             return None
-        display, account = USERS.get(name, (name, f"acc-{name}"))
+        display, account = USERS.get(name) or BOT.get(name) or (name, f"acc-{name}")
         if api == 3:
             return {
                 "self": f"{self.base}/rest/api/3/user?accountId={account}",

@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from fakes.jira_render import resolve_fields
+from fakes.jira_render import BOT, BOT_NAME, resolve_fields
 
 if TYPE_CHECKING:
     from fakes.jira_server import FakeJira
 
 _API = re.compile(r"/rest/api/(2|3|latest)/(.+?)/?")
-_ISSUE = re.compile(r"issue/([^/]+)(?:/(changelog|comment))?")
+_ISSUE = re.compile(r"issue/([^/]+)(?:/(changelog|comment)(?:/(\d+))?)?")
 REMOVED = (
     "The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. "
     "A full migration guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046"
@@ -85,6 +85,10 @@ def route(fake: FakeJira, method: str, path: str, query: dict[str, list[str]], b
         return _reply(200, {"count": len(fake.matching(jql))})
     issue_match = _ISSUE.fullmatch(resource)
     if issue_match:
+        if issue_match.group(3) is not None:
+            return _comment_resource(
+                fake, method, api, issue_match.group(1), int(issue_match.group(3)), params
+            )
         return _issue_resource(
             fake, method, api, issue_match.group(1), issue_match.group(2), params
         )
@@ -290,20 +294,54 @@ def _issue_resource(
             )
         if sub == "comment" and method == "POST":
             body = params.get("body")
-            if api == 3 and not (
-                isinstance(body, dict)
-                and body.get("type") == "doc"
-                and body.get("version") == 1
-                and isinstance(body.get("content"), list)
-            ):
-                return _error(400, comment="Comment body is not valid!")
-            if api == 2 and not isinstance(body, str):
-                return _error(400, comment="Comment body is not valid!")
-            if not body or (isinstance(body, dict) and not body["content"]):
-                return _error(400, comment="Comment body can not be empty!")
-            comment = fake.add_comment(issue.key, body, author="svc-sync")
+            invalid = _invalid_comment_body(body, api)
+            if invalid is not None:
+                return invalid
+            comment = fake.add_comment(issue.key, body, author=BOT_NAME)
             return _reply(201, renderer.comment(issue, comment, api))
     return _error(405, f"Method {method} is not allowed for this resource.")
+
+
+def _invalid_comment_body(body: Any, api: int) -> Reply | None:
+    if api == 3 and not (
+        isinstance(body, dict)
+        and body.get("type") == "doc"
+        and body.get("version") == 1
+        and isinstance(body.get("content"), list)
+    ):
+        return _error(400, comment="Comment body is not valid!")
+    if api == 2 and not isinstance(body, str):
+        return _error(400, comment="Comment body is not valid!")
+    if not body or (isinstance(body, dict) and not body["content"]):
+        return _error(400, comment="Comment body can not be empty!")
+    return None
+
+
+def _comment_resource(
+    fake: FakeJira, method: str, api: int, key: str, comment_id: int, params: dict[str, Any]
+) -> Reply:
+    """GET or PUT one comment; like Jira, only its author (the fake's API user) may edit it."""
+    with fake.lock:
+        issue = fake._find(key)
+        if issue is None:
+            return _error(404, NO_ISSUE)
+        comment = next((c for c in issue.comments if c.id == comment_id), None)
+        if comment is None:
+            return _error(404, f"Can not find a comment for the id: {comment_id}.")
+        renderer = fake.renderer()
+        if method == "GET":
+            return _reply(200, renderer.comment(issue, comment, api))
+        if method != "PUT":
+            return _error(405, f"Method {method} is not allowed for this resource.")
+        if comment.author not in BOT:
+            return _error(403, "You do not have the permission to edit this comment.")
+        body = params.get("body")
+        invalid = _invalid_comment_body(body, api)
+        if invalid is not None:
+            return invalid
+        edited = fake.edit_comment(issue.key, comment_id, body)
+        assert edited is not None
+        return _reply(200, renderer.comment(issue, edited, api))
 
 
 def _edit(fake: FakeJira, key: str, params: dict[str, Any]) -> Reply:
@@ -335,5 +373,5 @@ def _edit(fake: FakeJira, key: str, params: dict[str, Any]) -> Reply:
         if not isinstance(label, str) or not label or any(ch.isspace() for ch in label):
             return _error(400, labels=f"The label '{label}' contains spaces which is invalid.")
     if labels != issue.labels:
-        fake.update_issue(key, labels=labels, author="svc-sync")
+        fake.update_issue(key, labels=labels, author=BOT_NAME)
     return _reply(204)

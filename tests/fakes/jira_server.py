@@ -5,8 +5,8 @@
         settings = JiraSettings(**fake.settings_kwargs())
 
 The issues live in ``jira_store`` and the endpoints in ``jira_routes``. Faults
-(``fail_next``, ``rate_limit_next``, ``drop_next``, ``slow_next``, seeded ``chaos``; see
-``jira_faults``) are consumed in order by the next matching requests. Every request is
+(``fail_next``, ``fail_after_next``, ``rate_limit_next``, ``drop_next``, ``slow_next``,
+``limit_issue_writes``, seeded ``chaos``; see ``jira_faults``) are consumed in order by the next matching requests. Every request is
 recorded without its Authorization value (``requests``); ``counters`` counts requests,
 faults and search pages.
 """
@@ -192,7 +192,7 @@ class FakeJira(FaultInjection, IssueStore):
                     authorization.split(" ", 1)[0] or None,
                 )
             )
-        fault = self.next_fault(parts.path)
+        fault = self.next_fault(parts.path, method)
         if fault is not None:
             self.counters[fault.kind] += 1
             if fault.kind == "drop":
@@ -201,7 +201,7 @@ class FakeJira(FaultInjection, IssueStore):
                 return
             if fault.kind == "slow":
                 time.sleep(fault.seconds)
-            else:
+            elif fault.kind != "fail_after":
                 self._send(handler, fault_reply(fault))
                 return
         try:
@@ -223,6 +223,8 @@ class FakeJira(FaultInjection, IssueStore):
         except Exception as exc:  # a fake bug must show up as a 500 and in `errors`, not hang
             self.errors.append(f"{method} {parts.path}: {type(exc).__name__}: {exc}")
             reply = Reply(500, {"errorMessages": [f"fake error: {exc}"]})
+        if fault is not None and fault.kind == "fail_after":
+            reply = fault_reply(fault)
         self._send(handler, reply)
 
     def _authorized(self, authorization: str, path: str) -> bool:

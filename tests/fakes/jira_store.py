@@ -40,6 +40,7 @@ class IssueStore:
         self._numbers: Counter[str] = Counter()
         self._cache: dict[tuple[Any, ...], list[StoredIssue]] = {}
         self._queries: dict[str, Query] = {}  # cleared on every change: "-5d" moves with time
+        self._parsed_at: dict[str, int] = {}  # epoch second a relative query was parsed at
         self._version = 0
 
     @property
@@ -203,16 +204,33 @@ class IssueStore:
             self._touch()
             return comment
 
+    def edit_comment(
+        self, key: str, comment_id: int, body: Any, *, at: datetime | None = None
+    ) -> Comment | None:
+        """Replace a comment's body (None if the issue has no such comment)."""
+        with self.lock:
+            issue = self.get(key)
+            comment = next((c for c in issue.comments if c.id == comment_id), None)
+            if comment is None:
+                return None
+            at = at or self.clock()
+            comment.body, comment.updated = body, at
+            issue.updated = max(at, issue.updated)
+            self._touch()
+            return comment
+
     def matching(self, jql: str, reconcile: frozenset[int] = frozenset()) -> list[StoredIssue]:
         """Issues a search sees, sorted; recently updated ones hide until the index catches up."""
         with self.lock:
             cutoff = None
             if self.search_lag_seconds > 0:
                 cutoff = self.clock() - timedelta(seconds=self.search_lag_seconds)
-            cache_key = (jql, self._version, cutoff, reconcile)
+            query = self.parse(jql)
+            # A relative date ("-7d") moves with the clock, so its hits are cached per second.
+            moment = int(self.clock().timestamp()) if query.relative else None
+            cache_key = (jql, self._version, cutoff, reconcile, moment)
             cached = self._cache.get(cache_key)
             if cached is None:
-                query = self.parse(jql)
                 hits = [
                     i
                     for i in self._issues.values()
@@ -227,7 +245,11 @@ class IssueStore:
 
     def parse(self, jql: str) -> Query:
         with self.lock:
+            now = self.clock()
             query = self._queries.get(jql)
-            if query is None:
-                query = self._queries[jql] = parse_jql(jql, zone=self.zone, now=self.clock())
+            if query is None or (
+                query.relative and self._parsed_at.get(jql) != int(now.timestamp())
+            ):
+                query = self._queries[jql] = parse_jql(jql, zone=self.zone, now=now)
+                self._parsed_at[jql] = int(now.timestamp())
             return query

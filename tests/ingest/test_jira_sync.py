@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -364,3 +365,18 @@ def test_the_full_pass_loads_jiras_ids_in_one_statement(tmp_path: Path) -> None:
         stats = _sync(fake, warehouse)
     assert stats.full_pass and stats.fetched == 0 and stats.recovered == stats.deleted == 0
     assert stats.warehouse_count == n
+
+
+def test_the_sync_records_the_profile_zone_the_team_calendar_defaults_to(
+    small: FakeJira, tmp_path: Path
+) -> None:
+    from ticket_analytics.calendar import apply, team_calendar
+
+    warehouse = tmp_path / "w.duckdb"
+    _sync(small, warehouse)
+    with connect(warehouse) as conn:
+        assert conn.execute("select time_zone from meta.jira_sync_state").fetchall() == [
+            ("Asia/Seoul",)
+        ]
+        unset = dataclasses.replace(team_calendar(), time_zone=None)
+        assert apply(conn, unset) == "Asia/Seoul"

@@ -63,11 +63,16 @@ TICKETS = [
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
     root = tmp_path_factory.mktemp("toil")
-    with connect(root / "w.duckdb") as conn:
-        load_and_build(
-            conn, write_page(root / "page.json", TICKETS), months=["2025-08", "2025-09", "2025-10"]
-        )
-        yield conn
+    # A Seoul team: 12:00-18:00 KST in progress is six working hours (09-18) there, none in UTC.
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("TA_TIMEZONE", "Asia/Seoul")
+        with connect(root / "w.duckdb") as conn:
+            load_and_build(
+                conn,
+                write_page(root / "page.json", TICKETS),
+                months=["2025-08", "2025-09", "2025-10"],
+            )
+            yield conn
 
 
 def test_summaries_that_differ_only_by_ids_and_environments_share_a_template(

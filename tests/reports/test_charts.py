@@ -15,7 +15,8 @@ MONTHLY_OPS = pl.DataFrame(
         "month": ["2025-10", "2025-09", "2025-09", "2025-10"],
         "category": ["all", "all", "rds", "rds"],
         "created_count": [12, 10, 4, 5],
-        "resolved_count": [9, 8, 3, 2],
+        "delivered_count": [9, 8, 3, 2],
+        "closed_without_work_count": [1, 0, 0, 1],
         "median_lead_time_hours": [20.0, 30.0, 1.0, 2.0],
         "p85_lead_time_hours": [50.0, None, 1.5, 2.5],
         "backlog_at_month_end": [7, 4, 1, 4],
@@ -47,12 +48,13 @@ def test_throughput_plots_the_all_rows_by_month_with_lead_times_on_the_right() -
     figure = charts.throughput_and_lead_time(MONTHLY_OPS)
     assert _traces(figure) == [
         ("bar", "created", [10, 12]),
-        ("bar", "resolved", [8, 9]),
+        ("bar", "delivered", [8, 9]),
+        ("bar", "closed without work", [0, 1]),
         ("scatter", "median lead time", [30.0, 20.0]),
         ("scatter", "p85 lead time", [None, 50.0]),
     ]
     assert list(figure.data[0].x) == ["2025-09", "2025-10"]
-    assert [trace.yaxis or "y" for trace in figure.data] == ["y", "y", "y2", "y2"]
+    assert [trace.yaxis or "y" for trace in figure.data] == ["y", "y", "y", "y2", "y2"]
     assert figure.layout.yaxis2.title.text == "lead time (hours)"
 
 
@@ -143,7 +145,8 @@ def test_plotted_numbers_lists_each_traces_values_by_x() -> None:
         {
             "x": "2025-10",
             "created": 12,
-            "resolved": 9,
+            "delivered": 9,
+            "closed without work": 1,
             "median lead time": 20.0,
             "p85 lead time": 50.0,
         }

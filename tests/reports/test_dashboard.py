@@ -121,7 +121,7 @@ def test_dashboard_asset_writes_the_page_and_the_numbers_behind_each_chart(
     assert target.is_file()
     (materialization,) = result.asset_materializations_for_node("dashboard_html")
     metadata = materialization.metadata
-    assert metadata["chart_count"].value == 5
+    assert metadata["chart_count"].value == 8
     assert metadata["path"].value == str(target)
     assert "| devops_tools | 5 |" in metadata["category_distribution"].value
     assert "| 2025-10 | 5 | 3 |" in metadata["throughput_and_lead_time"].value

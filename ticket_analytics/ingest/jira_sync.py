@@ -206,7 +206,13 @@ class _Sync:
             loader.stage(self._pending, self.source)
             batch = loader.commit()
             if watermark is not None:
-                save_state(conn, self.key, watermark=watermark, flavor=self.client.flavor)
+                save_state(
+                    conn,
+                    self.key,
+                    watermark=watermark,
+                    flavor=self.client.flavor,
+                    time_zone=self.client.profile_time_zone(),
+                )
         self._pending, self._pending_issues = RawRows(), 0
         self.stats.inserted += batch.inserted
         self.stats.updated += batch.updated
@@ -363,7 +369,7 @@ def sync_jira(
         sync.full_pass()
     sync.verify()
     stats = sync.stats
-    stats.watermark = watermark.isoformat() if watermark else None
+    stats.watermark = watermark.astimezone(UTC).isoformat() if watermark else None
     stats.retries = client.stats.retries
     stats.rate_limited = client.stats.rate_limited
     stats.requests = client.stats.requests

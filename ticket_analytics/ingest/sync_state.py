@@ -38,6 +38,7 @@ STATE_COLUMNS = (
     "last_full_pass_at",
     "jira_count",
     "warehouse_count",
+    "time_zone",
 )
 
 

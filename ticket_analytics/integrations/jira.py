@@ -435,12 +435,33 @@ class JiraClient:
         result: dict[str, Any] = self._send("POST", path, body={"body": payload}, idempotent=False)
         return result
 
+    def edit_comment(
+        self, issue_key: str, comment_id: str, body: str | dict[str, Any]
+    ) -> dict[str, Any]:
+        """Replace a comment's body (ADF on Cloud, text on Data Center). A PUT sets the whole
+        body, so repeating it changes nothing: retried like a read."""
+        if self.flavor == "cloud":
+            payload: Any = _text_to_adf(body) if isinstance(body, str) else body
+        else:
+            payload = body if isinstance(body, str) else adf_to_text(body)
+        issue = quote(issue_key, safe="")
+        path = f"{self._api()}/issue/{issue}/comment/{quote(str(comment_id), safe='')}"
+        result: dict[str, Any] = self._send("PUT", path, body={"body": payload})
+        return result
+
     def add_labels(self, issue_key: str, labels: Sequence[str]) -> None:
         """Add labels (idempotent on Jira's side, so retried like a read)."""
+        self._edit_labels(issue_key, "add", labels)
+
+    def remove_labels(self, issue_key: str, labels: Sequence[str]) -> None:
+        """Remove labels; one the issue does not have is ignored, so retried like a read."""
+        self._edit_labels(issue_key, "remove", labels)
+
+    def _edit_labels(self, issue_key: str, verb: str, labels: Sequence[str]) -> None:
         for label in labels:
             if not label or any(ch.isspace() for ch in label):
                 raise ValueError(f"Jira labels cannot be empty or contain spaces: {label!r}")
         if not labels:
             return
         path = f"{self._api()}/issue/{quote(issue_key, safe='')}"
-        self._send("PUT", path, body={"update": {"labels": [{"add": label} for label in labels]}})
+        self._send("PUT", path, body={"update": {"labels": [{verb: label} for label in labels]}})

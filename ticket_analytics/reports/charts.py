@@ -75,15 +75,29 @@ def category_distribution(tickets: pl.DataFrame) -> go.Figure:
 
 
 def throughput_and_lead_time(monthly_ops: pl.DataFrame) -> go.Figure:
-    """Created vs resolved per month (bars), median and p85 lead time (lines, right axis)."""
+    """Created vs delivered per month (bars, closed-without-work beside them), median and p85
+    lead time of the delivered tickets (lines, right axis).
+
+    Delivered is the throughput: each ticket once, in the month of its final resolution, when
+    that resolution means work was done; resolution events would count rework as output.
+    """
     figure = _figure("Throughput and lead time per month", "month", "tickets", secondary=True)
-    columns = ("created_count", "resolved_count", "median_lead_time_hours", "p85_lead_time_hours")
+    columns = (
+        "created_count",
+        "delivered_count",
+        "closed_without_work_count",
+        "median_lead_time_hours",
+        "p85_lead_time_hours",
+    )
     months = _all_categories(monthly_ops, columns)
     if months.is_empty():
         return _no_data(figure)
     x = months["month"].to_list()
     figure.add_trace(go.Bar(x=x, y=months["created_count"].to_list(), name="created"))
-    figure.add_trace(go.Bar(x=x, y=months["resolved_count"].to_list(), name="resolved"))
+    figure.add_trace(go.Bar(x=x, y=months["delivered_count"].to_list(), name="delivered"))
+    figure.add_trace(
+        go.Bar(x=x, y=months["closed_without_work_count"].to_list(), name="closed without work")
+    )
     for column, name, dash in (
         ("median_lead_time_hours", "median lead time", "solid"),
         ("p85_lead_time_hours", "p85 lead time", "dot"),
@@ -123,7 +137,7 @@ def toil_pareto(toil: pl.DataFrame, top_n: int = 15) -> go.Figure:
     figure = _figure(
         f"Toil pareto: top {top_n} request templates by handling hours",
         "request template",
-        "handling hours",
+        "handling hours (logged work, else working hours in progress)",
         secondary=True,
     )
     if toil.is_empty() or not {"request_template", "total_handling_hours"} <= set(toil.columns):
@@ -224,3 +238,73 @@ def plotted_numbers(figure: go.Figure, *, rows: int = 10, latest: bool = False) 
         columns[str(trace.name)] = [values.get(key) for key in x]
     frame = pl.DataFrame(columns, strict=False)
     return frame.tail(rows) if latest else frame.head(rows)
+
+
+def triage_time_to_first_comment(first_comment: pl.DataFrame) -> go.Figure:
+    """Seconds from ticket creation to the triage bot's first comment, median and p95 per day
+    (all categories), with the tickets commented on as bars."""
+    figure = _figure("Triage: time to first comment", "day", "tickets commented", secondary=True)
+    columns = {"day", "category", "commented_ticket_count", "median_seconds_to_first_comment"}
+    if first_comment.is_empty() or not columns <= set(first_comment.columns):
+        return _no_data(figure)
+    days = first_comment.filter(pl.col("category") == "all").sort("day")
+    if days.is_empty():
+        return _no_data(figure)
+    x = [str(day) for day in days["day"].to_list()]
+    figure.add_trace(
+        go.Bar(x=x, y=days["commented_ticket_count"].to_list(), name="tickets commented")
+    )
+    for column, name, dash in (
+        ("median_seconds_to_first_comment", "median seconds", "solid"),
+        ("p95_seconds_to_first_comment", "p95 seconds", "dot"),
+    ):
+        if column in days.columns:
+            figure.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=days[column].to_list(),
+                    name=name,
+                    mode="lines+markers",
+                    line={"dash": dash},
+                ),
+                secondary_y=True,
+            )
+    figure.update_xaxes(type="category")
+    figure.update_yaxes(title_text="seconds", secondary_y=True)
+    return figure
+
+
+def triage_completeness(completeness: pl.DataFrame) -> go.Figure:
+    """Share of tickets per category that had every required field when they arrived."""
+    figure = _figure("Triage: complete at creation", "category", "share of tickets")
+    if completeness.is_empty() or not {"category", "complete_at_creation_rate"} <= set(
+        completeness.columns
+    ):
+        return _no_data(figure)
+    rows = completeness.sort(["category"])
+    figure.add_trace(
+        go.Bar(
+            x=rows["category"].to_list(),
+            y=rows["complete_at_creation_rate"].to_list(),
+            name="complete at creation",
+            text=[f"{rate:.0%}" for rate in rows["complete_at_creation_rate"].to_list()],
+        )
+    )
+    figure.update_yaxes(tickformat=".0%", range=[0, 1.05])
+    return figure
+
+
+def triage_completed_after_comment(followups: pl.DataFrame) -> go.Figure:
+    """Per category: tickets the bot asked about, and those the requester then completed."""
+    figure = _figure("Triage: completed after the comment", "category", "tickets")
+    columns = {"category", "commented_ticket_count", "completed_after_comment_count"}
+    if followups.is_empty() or not columns <= set(followups.columns):
+        return _no_data(figure)
+    rows = followups.sort("category")
+    x = rows["category"].to_list()
+    figure.add_trace(go.Bar(x=x, y=rows["commented_ticket_count"].to_list(), name="asked"))
+    figure.add_trace(
+        go.Bar(x=x, y=rows["completed_after_comment_count"].to_list(), name="completed after")
+    )
+    figure.update_layout(barmode="group")
+    return figure

@@ -18,7 +18,8 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "month": pl.String(),
         "category": pl.String(),
         "created_count": pl.Int64(),
-        "resolved_count": pl.Int64(),
+        "delivered_count": pl.Int64(),
+        "closed_without_work_count": pl.Int64(),
         "median_lead_time_hours": pl.Float64(),
         "p85_lead_time_hours": pl.Float64(),
         "backlog_at_month_end": pl.Int64(),
@@ -32,6 +33,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "component": pl.String(),
         "ticket_count": pl.Int64(),
         "total_handling_hours": pl.Float64(),
+        "hours_basis": pl.String(),
         "toil_score": pl.Float64(),
     },
     "fct_daily_flow": {
@@ -82,4 +84,64 @@ def load_dashboard_frames(conn: duckdb.DuckDBPyConnection) -> DashboardFrames:
         monthly_ops=_read(conn, "fct_monthly_ops", existing),
         toil=_read(conn, "fct_toil_candidates", existing),
         daily_flow=_read(conn, "fct_daily_flow", existing),
+    )
+
+
+# Triage metrics (dbt_like_models/triage/): built by the triage job, so they may be missing.
+TRIAGE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "fct_triage_first_comment": {
+        "day": pl.Date(),
+        "category": pl.String(),
+        "commented_ticket_count": pl.Int64(),
+        "median_seconds_to_first_comment": pl.Float64(),
+        "p95_seconds_to_first_comment": pl.Float64(),
+    },
+    "fct_triage_completeness": {
+        "category": pl.String(),
+        "analysed_ticket_count": pl.Int64(),
+        "complete_at_creation_count": pl.Int64(),
+        "complete_at_creation_rate": pl.Float64(),
+    },
+    "fct_triage_followups": {
+        "category": pl.String(),
+        "commented_ticket_count": pl.Int64(),
+        "completed_after_comment_count": pl.Int64(),
+        "completed_after_comment_rate": pl.Float64(),
+    },
+}
+_TRIAGE_ORDER = {
+    "fct_triage_first_comment": "day, category",
+    "fct_triage_completeness": "category",
+    "fct_triage_followups": "category",
+}
+
+
+@dataclass(frozen=True)
+class TriageFrames:
+    first_comment: pl.DataFrame
+    completeness: pl.DataFrame
+    followups: pl.DataFrame
+
+
+def load_triage_frames(conn: duckdb.DuckDBPyConnection) -> TriageFrames:
+    """The triage metrics; a model not built yet reads as an empty frame."""
+    rows = conn.execute(
+        "select table_name from information_schema.tables "
+        "where table_schema = 'main' and list_contains(?, table_name)",
+        [list(TRIAGE_SCHEMAS)],
+    ).fetchall()
+    existing = {name for (name,) in rows}
+
+    def read(table: str) -> pl.DataFrame:
+        schema = TRIAGE_SCHEMAS[table]
+        if table not in existing:
+            return pl.DataFrame(schema=schema)
+        columns = [duckdb.ColumnExpression(name) for name in schema]
+        relation = conn.table(f"main.{table}").select(*columns).order(_TRIAGE_ORDER[table])
+        return relation.pl().cast(schema)
+
+    return TriageFrames(
+        first_comment=read("fct_triage_first_comment"),
+        completeness=read("fct_triage_completeness"),
+        followups=read("fct_triage_followups"),
     )

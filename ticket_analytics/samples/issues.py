@@ -13,6 +13,7 @@ from typing import Any
 from ticket_analytics.catalog import RequiredField, default_catalog
 from ticket_analytics.samples import jira_shapes as js
 from ticket_analytics.samples import templates as tpl
+from ticket_analytics.samples.effort import effort_fields
 from ticket_analytics.samples.jira_shapes import CLOSED, DAY, MIN, RESOLVED, Actor, Trail
 from ticket_analytics.samples.lifecycle import Workflow, field_value, label
 
@@ -294,7 +295,7 @@ class IssueFactory:
         fields = {
             "statuscategorychangedate": js.SEOUL(trail.category_changed),
             "issuetype": js.ISSUE_TYPES[issue_type],
-            "timespent": None,
+            **effort_fields(issue_id, category, trail),
             "project": self.project,
             "fixVersions": [],
             "resolution": None if resolved is None else js.RESOLUTION,

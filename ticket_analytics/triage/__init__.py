@@ -3,6 +3,9 @@ that category's required fields are missing, and render the one comment that ask
 
 The public surface: `tickets_from_search` / `ticket_from_issue`, `analyze`, `render_comment`,
 `render_followup`, `find_marker`, `redact`; `evaluation` measures it all on labelled tickets.
+The bot itself: `tracker` (Jira) and `local_tracker` (DuckDB) behind one `Tracker` protocol,
+`service.triage_ticket` (exactly one comment per ticket), `polling` (what a sensor requests),
+`records` (decisions into the warehouse) and `verdicts` (the verdicts the models read).
 """
 
 from __future__ import annotations

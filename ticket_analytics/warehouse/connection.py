@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 
+from ticket_analytics import calendar
 from ticket_analytics.warehouse.migrations import is_current, migrate
 
 LOCK_WAIT_SECONDS = 30.0
@@ -66,9 +67,13 @@ def connect(
         path.parent.mkdir(parents=True, exist_ok=True)
     conn = _open(path, read_only, wait_seconds)
     try:
+        # migrations see UTC whatever the machine's zone
         conn.execute("set TimeZone = 'UTC'")
         if not read_only and not is_current(conn):
             migrate(conn)
+        # Once per connection, never per query: days and months are the team's (TA_TIMEZONE),
+        # and a session zone is what DuckDB's date functions on timestamptz follow.
+        calendar.apply(conn)
         yield conn
     finally:
         conn.close()

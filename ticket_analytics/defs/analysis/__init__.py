@@ -93,7 +93,7 @@ def monthly_report_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResul
     )
 
 
-assets = [llm_ticket_insights, *REPORT_ASSETS]
-jobs = [monthly_map_job, monthly_report_job]
-schedules = [monthly_analysis_schedule]
-sensors = [monthly_report_sensor]
+ASSETS = [llm_ticket_insights, *REPORT_ASSETS]
+JOBS = [monthly_map_job, monthly_report_job]
+SCHEDULES = [monthly_analysis_schedule]
+SENSORS = [monthly_report_sensor]

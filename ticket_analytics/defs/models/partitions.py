@@ -1,6 +1,20 @@
-"""Month partitions for the monthly marts (UTC months, keys like 2025-10)."""
+"""Month partitions for the monthly marts: keys like 2025-10 mean months in the team's zone.
+
+A key is a calendar month in `TA_TIMEZONE` (the team calendar, `ticket_analytics.calendar`):
+`2025-11` with Asia/Seoul starts at 2025-11-01 00:00 KST (2025-10-31 15:00 UTC). The runner
+binds the month's wall-clock bounds and the connection's session zone places them, so the key
+and the rows built for it always agree. Dagster's own schedule of which keys exist stays in
+UTC: it decides only when a month's key appears, a few hours either way.
+"""
 
 import dagster as dg
 
+from ticket_analytics.calendar import first_month
+
 # Only complete months: the latest partition is last month, which the monthly schedule builds.
-MONTHLY = dg.MonthlyPartitionsDefinition(start_date="2023-01", fmt="%Y-%m")
+# The first one is TA_FIRST_MONTH (default: 12 months back).
+MONTHLY = dg.MonthlyPartitionsDefinition(
+    start_date=first_month(),
+    fmt="%Y-%m",
+    description="Calendar months in the team's time zone (TA_TIMEZONE, default UTC), YYYY-MM.",
+)

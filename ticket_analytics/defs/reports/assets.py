@@ -12,9 +12,20 @@ from ticket_analytics.defs.resources import WarehouseResource
 from ticket_analytics.paths import reports_dir
 from ticket_analytics.reports import charts
 from ticket_analytics.reports.dashboard import write_dashboard
-from ticket_analytics.reports.frames import DashboardFrames, load_dashboard_frames
+from ticket_analytics.reports.frames import (
+    DashboardFrames,
+    TriageFrames,
+    load_dashboard_frames,
+    load_triage_frames,
+)
 
 DASHBOARD_TITLE = "DevOps ticket dashboard"
+# Built by the triage job, not by `build`: the dashboard draws what is there.
+TRIAGE_MARTS = [
+    dg.AssetKey("fct_triage_first_comment"),
+    dg.AssetKey("fct_triage_completeness"),
+    dg.AssetKey("fct_triage_followups"),
+]
 TABLE_ROWS = 10
 
 
@@ -69,18 +80,21 @@ def _charts(frames: DashboardFrames) -> list[_Chart]:
         dg.AssetKey("fct_monthly_ops"),
         dg.AssetKey("fct_toil_candidates"),
         dg.AssetKey("fct_daily_flow"),
+        *TRIAGE_MARTS,
     ],
 )
 def dashboard_html(config: DashboardConfig, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One HTML file (reports/dashboard.html) that opens offline: throughput and lead time,
-    backlog and its age, cumulative flow, tickets per category and the toil pareto.
+    backlog and its age, cumulative flow, tickets per category, the toil pareto and the
+    triage metrics (time to first comment, completeness at creation, completed after asking).
 
     plotly.js is embedded, so it can be mailed or opened on a machine without network.
     """
     # Closed before the (slow, 5 MB) write so the warehouse is held no longer than the reads.
     with warehouse.connect(read_only=True) as conn:
         frames = load_dashboard_frames(conn)
-    built = _charts(frames)
+        triage_frames = load_triage_frames(conn)
+    built = _charts(frames) + _triage_charts(triage_frames)
     target = write_dashboard(
         Path(config.path) if config.path else reports_dir() / "dashboard.html",
         [(chart.heading, chart.figure) for chart in built],
@@ -104,3 +118,26 @@ def dashboard_html(config: DashboardConfig, warehouse: WarehouseResource) -> dg.
             **tables,
         }
     )
+
+
+def _triage_charts(frames: TriageFrames) -> list[_Chart]:
+    return [
+        _Chart(
+            "triage_time_to_first_comment",
+            "Triage: time to first comment",
+            charts.triage_time_to_first_comment(frames.first_comment),
+            latest=True,
+        ),
+        _Chart(
+            "triage_completeness",
+            "Triage: complete at creation",
+            charts.triage_completeness(frames.completeness),
+            latest=False,
+        ),
+        _Chart(
+            "triage_completed_after_comment",
+            "Triage: completed after the comment",
+            charts.triage_completed_after_comment(frames.followups),
+            latest=False,
+        ),
+    ]
