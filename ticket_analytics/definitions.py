@@ -33,13 +33,6 @@ def _env(name: str, default: str = "") -> str | dg.EnvVar:
 model_assets = build_model_assets()
 monthly_assets = [a for a in model_assets if a.partitions_def == MONTHLY]
 
-# Written by the monthly LLM analysis; declared here so the models that read it show the edge.
-llm_classifications = dg.AssetSpec(
-    dg.AssetKey(["raw", "llm_classifications"]),
-    description="Per-ticket category chosen by the LLM analysis; overrides the keyword rules.",
-    group_name="ingest",
-)
-
 jira = JiraResource(
     url=_env("JIRA_URL"),
     flavor=_env("JIRA_FLAVOR", "auto"),
@@ -60,7 +53,6 @@ defs = dg.Definitions(
     assets=[
         raw_jira,
         catalog_tables,
-        llm_classifications,
         *model_assets,
         analyst_snapshot,
         dashboard_html,

@@ -15,8 +15,14 @@ comments as (
     select * from {{ ref('stg_jira__comments') }}
 ),
 
-llm_classifications as (
-    select * from {{ source('raw', 'llm_classifications') }}
+-- The monthly analysis' map reads each ticket once, in the month it was created; its
+-- category (catalog ids only) overrides the keyword rules. The newest analysis wins.
+llm_categories as (
+    select
+        issue_id,
+        arg_max(category, analysed_at) as category
+    from {{ source('raw', 'llm_ticket_insights') }}
+    group by issue_id
 ),
 
 sla_policies as (
@@ -109,17 +115,17 @@ comment_facts as (
 categorized as (
     select
         issues.*,
-        coalesce(llm_classifications.category, rule_categories.category, 'other') as category,
+        coalesce(llm_categories.category, rule_categories.category, 'other') as category,
         case
-            when llm_classifications.category is not null then 'llm'
+            when llm_categories.category is not null then 'llm'
             when rule_categories.category is not null then 'rules'
             else 'default'
         end as category_source
     from issues
     left join rule_categories
         on issues.issue_id = rule_categories.issue_id
-    left join llm_classifications
-        on issues.issue_id = llm_classifications.issue_id
+    left join llm_categories
+        on issues.issue_id = llm_categories.issue_id
 ),
 
 measured as (

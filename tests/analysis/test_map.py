@@ -111,3 +111,31 @@ def test_answers_for_keys_outside_the_batch_are_ignored(built: duckdb.DuckDBPyCo
         offline_client(built, {MapAnswer: inventive}), tickets, MONTH, batch, "t"
     )
     assert "OPS-999999" not in {i.issue_key for i in insights}
+
+
+def test_the_maps_category_overrides_the_keyword_rules_in_fct_tickets(
+    mapped: duckdb.DuckDBPyConnection,
+) -> None:
+    from ticket_analytics.warehouse.model_project import load_project
+    from ticket_analytics.warehouse.models import build_model
+
+    issue_id = mapped.execute(
+        "select issue_id from raw.llm_ticket_insights where month = ? order by issue_id limit 1",
+        [MONTH],
+    ).fetchall()[0][0]
+    mapped.execute(
+        "update raw.llm_ticket_insights set category = 'rds' where issue_id = ?", [issue_id]
+    )
+    build_model(mapped, load_project().models["fct_tickets"])
+    sources = dict(
+        mapped.execute(
+            "select category_source, count(*) from fct_tickets group by all"
+        ).fetchall()
+    )
+    mapped_count = mapped.execute(
+        "select count(distinct issue_id) from raw.llm_ticket_insights"
+    ).fetchall()[0][0]
+    assert sources["llm"] == mapped_count
+    assert mapped.execute(
+        "select category, category_source from fct_tickets where issue_id = ?", [issue_id]
+    ).fetchall() == [("rds", "llm")]
