@@ -31,6 +31,8 @@ def test_a_korean_ticket_gets_a_korean_comment_listing_only_missing_fields() -> 
     comment = render_comment(analysis)
     assert analysis.missing == ("cloud",)
     assert "클라우드" in comment.text and "예: AWS prod account" in comment.text
+    # what to provide, in the requester's language too
+    assert "클라우드와 계정" in comment.text and "Which cloud" not in comment.text
     assert "환경" not in comment.text.split("\n\n", 2)[2].split("\n\n")[0]  # not asked
     assert "DB 버전" not in comment.text
 
@@ -81,3 +83,21 @@ def test_a_complete_ticket_gets_no_request_but_a_followup() -> None:
     assert find_marker(followup.adf) == analysis.analysis_hash
     english = render_followup(analyze(_ticket("RDS request", "AWS, env: stg, MySQL 8.0")))
     assert english.text.startswith("Thank you")
+
+
+def test_a_users_catalog_may_describe_a_field_in_one_text_for_both_languages(
+    tmp_path: object,
+) -> None:
+    from pathlib import Path
+
+    from ticket_analytics.catalog import CatalogError, load_catalog
+
+    source = Path(str(tmp_path)) / "c.yaml"
+    field = "{id: f, label: {ko: 필드, en: Field}, description: %s, example: x}"
+    body = "categories:\n  - id: other\n    name: {ko: 기타, en: Other}\n    description: d\n"
+    source.write_text(body + "    hints: []\n    required_fields: [" + field % "Say it" + "]\n")
+    [category] = load_catalog(source).categories
+    assert category.required_fields[0].description.ko == "Say it"
+    source.write_text(body + "    hints: []\n    required_fields: [" + field % "{ko: 설명}" + "]\n")
+    with pytest.raises(CatalogError, match="description"):
+        load_catalog(source)

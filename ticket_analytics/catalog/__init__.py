@@ -28,7 +28,7 @@ class LocalizedText:
 class RequiredField:
     id: str
     label: LocalizedText
-    description: str
+    description: LocalizedText
     example: str
 
 
@@ -110,13 +110,20 @@ def _text(value: Any, where: str) -> LocalizedText:
     return LocalizedText(ko=str(value["ko"]), en=str(value["en"]))
 
 
+def _description(value: Any, where: str) -> LocalizedText:
+    """What to provide, in both languages; one plain text serves both (a user's catalog)."""
+    if isinstance(value, str) and value.strip():
+        return LocalizedText(ko=value, en=value)
+    return _text(value, where)
+
+
 def _field(entry: Any, where: str) -> RequiredField:
     if not isinstance(entry, dict):
         raise CatalogError(f"{where}: expected a mapping")
     return RequiredField(
         id=str(_require(entry, "id", where)),
         label=_text(_require(entry, "label", where), f"{where}.label"),
-        description=str(_require(entry, "description", where)),
+        description=_description(_require(entry, "description", where), f"{where}.description"),
         example=str(_require(entry, "example", where)),
     )
 

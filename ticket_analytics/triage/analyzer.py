@@ -125,7 +125,7 @@ def analysis_hash(category: Category, missing: Sequence[str], present: Mapping[s
     entry = {
         "id": category.id,
         "fields": [
-            [f.id, f.label.ko, f.label.en, f.description, f.example]
+            [f.id, f.label.ko, f.label.en, f.description.ko, f.description.en, f.example]
             for f in category.required_fields
         ],
     }

@@ -93,8 +93,12 @@ def find_marker(body: object) -> str | None:
 
 
 def _item(field: RequiredField, language: Language, words: dict[str, str]) -> _Item:
-    label = field.label.ko if language == "ko" else field.label.en
-    return _Item(label, field.description, words["example"].format(example=field.example))
+    label, description = (
+        (field.label.ko, field.description.ko)
+        if language == "ko"
+        else (field.label.en, field.description.en)
+    )
+    return _Item(label, description, words["example"].format(example=field.example))
 
 
 def _render(

@@ -38,7 +38,7 @@ def write_catalog(conn: duckdb.DuckDBPyConnection, catalog: Catalog) -> dict[str
         for hint in dict.fromkeys(c.hints)
     ]
     fields = [
-        (c.id, f.id, rank, f.label.ko, f.label.en, f.description, f.example)
+        (c.id, f.id, rank, f.label.ko, f.label.en, f.description.en, f.example)
         for c in catalog.categories
         for rank, f in enumerate(c.required_fields)
     ]
