@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import duckdb
 import pytest
-from conftest import MONTH
+from analysis_support import MONTH
 
 from ticket_analytics.analysis.batches import (
     BATCH_KEYS,

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import duckdb
 import pytest
-from conftest import MONTH, map_month, offline_client
+from analysis_support import MONTH, map_month, offline_client
 
 from ticket_analytics.analysis.mapper import (
     MapIncompleteError,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import duckdb
-from conftest import MONTH
+from analysis_support import MONTH
 
 from ticket_analytics.analysis.mapper import plan_batches
 from ticket_analytics.analysis.prompts import (

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 import duckdb
 import pytest
-from conftest import MONTH, offline_client
+from analysis_support import MONTH, offline_client
 
 from ticket_analytics.analysis.grounding import ground, is_ungrounded
 from ticket_analytics.analysis.mapper import plan_batches

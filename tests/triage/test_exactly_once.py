@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import COMPLETE, COMPLETED, INCOMPLETE, Poll, bot_comments, tracker_for, writes
 from fakes.jira_server import FakeJira
 from jira_clients import Sleeps
+from triage_support import COMPLETE, COMPLETED, INCOMPLETE, Poll, bot_comments, tracker_for, writes
 
 from ticket_analytics.jira.adf import adf_to_text
 from ticket_analytics.triage.analyzer import analyze

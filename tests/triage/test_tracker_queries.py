@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import INCOMPLETE, tracker_for
 from fakes.jira_server import FakeJira
 from jira_clients import Sleeps, all_keys
+from triage_support import INCOMPLETE, tracker_for
 
 from ticket_analytics.triage.tracker import JiraTracker, TriageLabels, TriageQuery
 

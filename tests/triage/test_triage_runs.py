@@ -11,9 +11,9 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-from conftest import COMPLETE, COMPLETED, INCOMPLETE, bot_comments, triage_resource
 from fakes.jira_server import FakeJira
 from jira_builders import issue, write_page
+from triage_support import COMPLETE, COMPLETED, INCOMPLETE, bot_comments, triage_resource
 
 from ticket_analytics import cli_triage
 from ticket_analytics.defs.triage.assets import TRIAGE_DECISIONS, run_config

@@ -7,15 +7,15 @@ from collections.abc import Iterator
 
 import dagster as dg
 import pytest
-from conftest import COMPLETE, INCOMPLETE, triage_resource
 from fakes.jira_server import FakeJira
+from triage_support import COMPLETE, INCOMPLETE, triage_resource
 
 from ticket_analytics.defs.resources import JiraResource
 from ticket_analytics.defs.triage import sensors
-from ticket_analytics.triage import polling
 from ticket_analytics.defs.triage.assets import DECISIONS_OP, run_config
 from ticket_analytics.defs.triage.resources import TriageResource
 from ticket_analytics.defs.triage.sensors import triage_sensor
+from ticket_analytics.triage import polling
 
 
 @pytest.fixture
