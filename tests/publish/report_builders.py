@@ -36,10 +36,12 @@ def make_report(language: str = "en", **overrides: object) -> MonthlyReport:
         language=language,
         title="Ops Monthly Report 2025-10",
         figures=(
-            Figure("tickets", "Tickets", 482),
-            Figure("delivered", "Delivered", 455),
-            Figure("p50_lead_time_hours", "Median lead time", 7.25, "h"),
+            Figure("created_count", "Tickets", 482),
+            Figure("delivered_count", "Delivered", 455),
+            Figure("median_lead_time_hours", "Median lead time", 7.25, "h"),
             Figure("toil_share", "Toil share", 38, "%"),
+            # a slot for the prose, not a headline figure
+            Figure("toil_1_tickets", "Deploy requests", 12),
         ),
         categories=(
             CategoryRow("access_request", "Access request", 180, 176, 2.5),
@@ -83,7 +85,7 @@ def make_report(language: str = "en", **overrides: object) -> MonthlyReport:
             Change("new_metric", "New metric", None, 3),
         ),
         prose={
-            "executive_summary": "We handled {tickets} tickets; median lead time {p50_lead_time_hours}."
+            "executive_summary": "We handled {created_count} tickets; median lead time {median_lead_time_hours}."
             "\n\nUnknown {not_a_slot} stays.",
             "toil": "Access requests dominate.",
             "incidents": "payments-api repeats.",
@@ -106,7 +108,7 @@ def hostile_report(language: str = "en") -> MonthlyReport:
     return replace(
         base,
         title=f"Ops Monthly Report 2025-10 {HOSTILE}",
-        figures=(*base.figures, Figure("evil", HOSTILE, 1)),
+        figures=(*base.figures, Figure("backlog_at_month_end", HOSTILE, 1)),
         categories=(CategoryRow("other", HOSTILE, 3, 1, 1.0), *base.categories),
         toil=(
             ToilItem(HOSTILE, "other", 3, 2.0, "worklog", HOSTILE, ("OPS-1", HOSTILE)),
@@ -115,7 +117,7 @@ def hostile_report(language: str = "en") -> MonthlyReport:
         incidents=(IncidentTrend(HOSTILE, 1, 0, 1.0, (HOSTILE,)),),
         documentation_gaps=(DocumentationGap(HOSTILE, "x", HOSTILE, 1, 0.5),),
         changes=(Change("x", HOSTILE, 1, 2),),
-        prose={section: f"{HOSTILE} {{tickets}}" for section in base.prose},
+        prose={section: f"{HOSTILE} {{created_count}}" for section in base.prose},
         authors={"toil": HOSTILE},
         dropped_keys=(HOSTILE,),
     )

@@ -8,7 +8,7 @@ from dataclasses import replace
 from fakes.slack_server import block_problems
 from publish.report_builders import HOSTILE, hostile_report, make_report
 
-from ticket_analytics.analysis.report import Figure, ToilItem
+from ticket_analytics.analysis.report import HEADLINE, Figure, ToilItem
 from ticket_analytics.publish.monthly_page import render_storage
 from ticket_analytics.publish.slack_message import (
     build_message,
@@ -69,7 +69,7 @@ def test_slack_limits_hold_for_absurdly_long_text() -> None:
     report = replace(
         make_report(),
         title="T" * 400,
-        figures=tuple(Figure(f"f{i}", long, i) for i in range(15)),
+        figures=tuple(Figure(key, long, i) for i, key in enumerate(HEADLINE)),
         toil=tuple(ToilItem(long, "rds", 1, 1.0, "worklog", long) for _ in range(5)),
     )
     message = build_message(report)

@@ -13,6 +13,21 @@ from typing import Any
 import orjson
 
 SECTIONS = ("executive_summary", "toil", "incidents", "documentation_gaps", "changes")
+# What a reader sees first, in this order; every other figure is a slot for the prose and the
+# sections (per template, incident, field), which the page shows where they belong.
+HEADLINE = (
+    "created_count",
+    "delivered_count",
+    "median_lead_time_hours",
+    "p85_lead_time_hours",
+    "median_first_response_hours",
+    "sla_breach_rate",
+    "reopen_rate",
+    "backlog_at_month_end",
+    "backlog_older_than_30d",
+    "toil_share",
+    "toil_hours_total",
+)
 
 
 @dataclass(frozen=True)
@@ -90,6 +105,11 @@ class MonthlyReport:
     # Ticket keys the model cited that do not exist in the month: dropped, counted here.
     dropped_keys: tuple[str, ...] = ()
     page_url: str | None = None
+
+    @property
+    def headline(self) -> tuple[Figure, ...]:
+        by_key = {figure.key: figure for figure in self.figures}
+        return tuple(by_key[key] for key in HEADLINE if key in by_key)
 
     @property
     def slots(self) -> dict[str, str]:

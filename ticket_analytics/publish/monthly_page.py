@@ -68,7 +68,7 @@ def _keys(keys: Sequence[str], jira_base_url: str | None) -> s.Markup:
 
 def _at_a_glance(report: MonthlyReport, t: Mapping[str, str]) -> s.Markup:
     figures = s.bullet_list(
-        s.concat([s.strong(f.label), ": ", with_unit(f.value, f.unit)]) for f in report.figures
+        s.concat([s.strong(f.label), ": ", with_unit(f.value, f.unit)]) for f in report.headline
     )
     authors = [
         s.concat([t[section], ": ", report.authors[section]])

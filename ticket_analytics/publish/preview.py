@@ -212,7 +212,7 @@ def _sections(report: MonthlyReport, t: Mapping[str, str], jira_base_url: str | 
 def _at_a_glance(report: MonthlyReport, t: Mapping[str, str]) -> str:
     figures = "".join(
         f"<li><strong>{_e(f.label)}</strong>: {_e(with_unit(f.value, f.unit))}</li>"
-        for f in report.figures
+        for f in report.headline
     )
     authors = "".join(
         f"<li>{_e(t[section])}: {_e(report.authors[section])}</li>"

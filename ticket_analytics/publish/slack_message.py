@@ -112,7 +112,7 @@ def build_message(report: MonthlyReport, *, page_url: str | None = None) -> dict
             "type": "mrkdwn",
             "text": f"*{_fit(f.label, 200)}*\n{_fit(with_unit(f.value, f.unit), FIELD_MAX - 210)}",
         }
-        for f in report.figures[:MAX_FIELDS]
+        for f in report.headline[:MAX_FIELDS]
     ]
     if fields:
         blocks.append(

@@ -159,7 +159,7 @@ def preview_markdown(monthly: MonthlyReport) -> str:
 
     slots = monthly.slots
     lines = [f"**{html.escape(monthly.title)}**", ""]
-    lines += [f"- {html.escape(f.label)}: {format_figure(f)}" for f in monthly.figures[:8]]
+    lines += [f"- {html.escape(f.label)}: {format_figure(f)}" for f in monthly.headline]
     summary = monthly.prose.get("executive_summary", "")
     for key, value in slots.items():
         summary = summary.replace("{" + key + "}", value)
