@@ -60,7 +60,8 @@ def _dump(path: Path) -> dict[str, list[tuple[object, ...]]]:
                 f'select * from "{schema}"."{table}" order by all'
             ).fetchall()
             for schema, table in tables
-            if (schema, table) != ("meta", "schema_migrations")
+            # run bookkeeping: migrations applied, and the ledger that logs every LLM call
+            if (schema, table) not in {("meta", "schema_migrations"), ("raw", "llm_calls")}
         }
 
 
@@ -81,8 +82,12 @@ def test_demo_runs_twice_and_leaves_the_same_warehouse(
     assert len({row[0] for row in first["main.fct_monthly_ops"]}) >= 5
 
     assert main(["demo"]) == 0
-    assert _dump(warehouse_file) == first
+    second = _dump(warehouse_file)
+    changed = sorted(name for name in first if first[name] != second.get(name))
+    assert changed == [], f"a second demo changed {changed}"
     assert (tmp_path / "warehouse.snapshot.duckdb").exists()
 
+    capsys.readouterr()
     assert main(["sql", "sql/analyst/top_toil.sql"]) == 0
-    assert "toil_rank" in capsys.readouterr().out
+    # polars may wrap long column names to the terminal; the ticket keys are whole
+    assert "OPS-" in capsys.readouterr().out

@@ -15,6 +15,7 @@ ALLOWED = {
     "monthly_map_job": {selections.ANALYSIS},
     "monthly_report_job": {selections.ANALYSIS},
     "triage_job": {selections.TRIAGE},
+    "bizmetrics_job": {selections.BIZMETRICS},
 }
 
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from ticket_analytics import cli_report, cli_triage
+from ticket_analytics import cli_bizmetrics, cli_report, cli_triage
 from ticket_analytics.paths import reports_dir, sample_dir, warehouse_path
 
 
@@ -125,11 +125,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if status == 0:
         status = cli_triage.demo_triage()
     if status == 0:
+        status = cli_bizmetrics.demo_step()
+    if status == 0:
         print(
             "\nDone. Where to look next:\n"
             f"  warehouse   {warehouse_path()}\n"
             f"  sample data {sample_dir()}\n"
             f"  dashboard   {reports_dir() / 'dashboard.html'}\n"
+            f"  business    {reports_dir() / 'business.html'}\n"
             f"  monthly     {reports_dir() / 'monthly'}/YYYY-MM.html (Confluence page: "
             f"{reports_dir() / 'confluence'}, Slack: {reports_dir() / 'slack'})\n"
             f"  snapshot    {snapshot_path(warehouse_path())}  (analysts: duckdb -readonly …)\n"
@@ -145,11 +148,11 @@ def _demo_reports() -> int:
 
     months = months_with_data(warehouse_path())
     print(f"monthly analysis (offline backend) of {len(months)} months…")
+    results = cli_report.report_months(months, publish=False)
+    if not all(r.success for r in results):
+        print_failures(results[-1])
+        return 1
     for month in months:
-        results = cli_report.report_month(month, publish=False)
-        if not all(r.success for r in results):
-            print_failures(results[-1])
-            return 1
         print(f"  report {month:<33} {reports_dir() / 'monthly' / f'{month}.html'}")
     return 0
 
@@ -217,6 +220,7 @@ def _parser() -> argparse.ArgumentParser:
 
     cli_report.register(commands)
     cli_triage.register(commands)
+    cli_bizmetrics.register(commands)
     return parser
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,28 +27,53 @@ def stale_batches(month: str) -> list[str]:
         return missing_batches(conn, month)
 
 
-def report_month(
-    month: str,
+def report_months(
+    months: Sequence[str],
     *,
     publish: bool,
     log_level: str = "WARNING",
     resources: Mapping[str, Any] | None = None,
 ) -> list[Any]:
-    """Map the month's stale batches, then reduce and publish; returns the Dagster results,
-    stopping at the first failure. `resources` replaces configured ones (tests)."""
+    """Map the months' stale batches; when any was mapped, rebuild the ticket models and those
+    months' marts (the map's categories change them); then reduce and publish each month.
+    Returns the Dagster results, stopping at the first failure. `resources` replaces
+    configured ones (tests)."""
     import dagster as dg
 
     from ticket_analytics.defs import analysis
-    from ticket_analytics.runner import instance, run
+    from ticket_analytics.runner import build, instance, run
 
     home = instance()
-    results = []
-    for batch in stale_batches(month):
-        key = dg.MultiPartitionKey({"month": month, "batch": batch})
+    results: list[Any] = []
+    for month in months:
+        for batch in stale_batches(month):
+            key = dg.MultiPartitionKey({"month": month, "batch": batch})
+            results.append(
+                run(
+                    dg.AssetSelection.assets(analysis.LLM_TICKET_INSIGHTS),
+                    partition_key=str(key),
+                    dagster_instance=home,
+                    log_level=log_level,
+                    resources=resources,
+                )
+            )
+            if not results[-1].success:
+                return results
+    if results:
+        results += build(include_ingest=False, months=months, dagster_instance=home)
+        if not results[-1].success:
+            return results
+    config = {
+        "ops": {
+            a.key.path[-1]: {"config": {"publish": publish}} for a in analysis.REPORT_ASSETS[1:]
+        }
+    }
+    for month in months:
         results.append(
             run(
-                dg.AssetSelection.assets(analysis.LLM_TICKET_INSIGHTS),
-                partition_key=str(key),
+                dg.AssetSelection.assets(*analysis.REPORT_ASSETS),
+                run_config=config,
+                partition_key=month,
                 dagster_instance=home,
                 log_level=log_level,
                 resources=resources,
@@ -56,17 +81,6 @@ def report_month(
         )
         if not results[-1].success:
             return results
-    config = {"ops": {a.key.path[-1]: {"config": {"publish": publish}} for a in analysis.REPORT_ASSETS[1:]}}
-    results.append(
-        run(
-            dg.AssetSelection.assets(*analysis.REPORT_ASSETS),
-            run_config=config,
-            partition_key=month,
-            dagster_instance=home,
-            log_level=log_level,
-            resources=resources,
-        )
-    )
     return results
 
 
@@ -78,7 +92,9 @@ def _where(result: Any) -> dict[str, str]:
             if name.endswith("_file") or name == "url":
                 shown[name.removesuffix("_file")] = str(value.value)
         if "posted" in metadata:
-            shown["slack post"] = "posted" if metadata["posted"].value else str(metadata["reason"].value)
+            shown["slack post"] = (
+                "posted" if metadata["posted"].value else str(metadata["reason"].value)
+            )
     return shown
 
 
@@ -88,7 +104,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not _MONTH.fullmatch(args.month):
         print(f"--month must be YYYY-MM, got {args.month!r}")
         return 2
-    results = report_month(args.month, publish=args.publish and not args.dry_run)
+    results = report_months([args.month], publish=args.publish and not args.dry_run)
     if not all(r.success for r in results):
         print_failures(results[-1])
         return 1
@@ -111,4 +127,3 @@ def register(commands: Any) -> None:
         "--dry-run", action="store_true", help="files only under reports/ (the default)"
     )
     report.set_defaults(handler=cmd_report)
-

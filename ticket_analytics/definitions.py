@@ -6,7 +6,7 @@ import os
 
 import dagster as dg
 
-from ticket_analytics.defs import analysis, selections, triage
+from ticket_analytics.defs import analysis, bizmetrics, selections, triage
 from ticket_analytics.defs.analysis.resources import (
     ConfluenceResource,
     ReportResource,
@@ -58,9 +58,10 @@ defs = dg.Definitions(
         dashboard_html,
         *analysis.ASSETS,
         *triage.ASSETS,
+        *bizmetrics.ASSETS,
     ],
     asset_checks=[jira_counts_match, *gx_checks],
-    jobs=[refresh_job, *analysis.JOBS, *triage.JOBS],
+    jobs=[refresh_job, *analysis.JOBS, *triage.JOBS, *bizmetrics.JOBS],
     schedules=[
         dg.ScheduleDefinition(
             job=refresh_job,
@@ -72,7 +73,7 @@ defs = dg.Definitions(
         monthly_schedule(model_assets),
         *analysis.SCHEDULES,
     ],
-    sensors=[*analysis.SENSORS, *triage.SENSORS],
+    sensors=[*analysis.SENSORS, *triage.SENSORS, *bizmetrics.SENSORS],
     resources={
         "warehouse": WarehouseResource(),
         "jira": jira,
@@ -103,6 +104,9 @@ defs = dg.Definitions(
             api_token=_env("CONFLUENCE_API_TOKEN"),
             space_key=_env("CONFLUENCE_SPACE_KEY"),
             parent_id=_env("CONFLUENCE_PARENT_ID"),
+        ),
+        "datadog": bizmetrics.DatadogResource(
+            api_key=_env("DATADOG_API_KEY"), site=_env("DATADOG_SITE", "datadoghq.com")
         ),
         "slack": SlackResource(
             webhook_url=_env("SLACK_WEBHOOK_URL"),

@@ -17,6 +17,12 @@ def _configured(variable: str, default: Path) -> Path:
     return Path(value).resolve() if value else default
 
 
+def configured_path(variable: str) -> Path | None:
+    """A path from the environment (relative to the working directory), or None when unset."""
+    value = os.environ.get(variable, "").strip()
+    return Path(value).resolve() if value else None
+
+
 def warehouse_path() -> Path:
     """The DuckDB file: `TA_WAREHOUSE` if set (relative to the working directory), else data/."""
     return _configured("TA_WAREHOUSE", DATA_DIR / "warehouse.duckdb")

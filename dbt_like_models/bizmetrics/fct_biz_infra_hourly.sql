@@ -35,7 +35,8 @@ business as (
         count(*) as event_count,
         count(*) filter (where outcome = 'success') as success_count,
         count(*) filter (where outcome = 'failure') as failure_count,
-        sum(value) filter (where not is_latency and unit <> '') as amount_sum,
+        -- decimal: a float sum depends on the order threads add it in
+        sum(value::decimal(24, 6)) filter (where not is_latency and unit <> '')::double as amount_sum,
         quantile_cont(latency_ms, 0.95) as latency_p95_ms
     from events
     group by hour
@@ -44,9 +45,9 @@ business as (
 infra_wide as (
     select
         hour,
-        avg(value_avg) filter (where metric ilike '%cpu%') as cpu_avg,
+        avg(value_avg::decimal(24, 6)) filter (where metric ilike '%cpu%')::double as cpu_avg,
         max(value_max) filter (where metric ilike '%cpu%') as cpu_max,
-        avg(value_avg) filter (where metric ilike '%error%') as error_rate_avg,
+        avg(value_avg::decimal(24, 6)) filter (where metric ilike '%error%')::double as error_rate_avg,
         map_from_entries(list({'key': metric, 'value': value_avg} order by metric)) as infra_metrics
     from infra
     group by hour
@@ -98,9 +99,10 @@ final as (
         error_rate_avg,
         infra_metrics,
         incident_issue_keys,
-        corr(failure_count, cpu_avg) over last_day as failure_cpu_corr_24h,
-        corr(amount_sum, cpu_avg) over last_day as amount_cpu_corr_24h,
-        corr(failure_count, error_rate_avg) over last_day as failure_error_rate_corr_24h
+        -- a series that does not move has no correlation: null, not NaN
+        nullif(corr(failure_count, cpu_avg) over last_day, 'nan'::double) as failure_cpu_corr_24h,
+        nullif(corr(amount_sum, cpu_avg) over last_day, 'nan'::double) as amount_cpu_corr_24h,
+        nullif(corr(failure_count, error_rate_avg) over last_day, 'nan'::double) as failure_error_rate_corr_24h
     from joined
     window last_day as (order by hour rows between 23 preceding and current row)
 )

@@ -18,8 +18,9 @@ final as (
             / nullif(count(*) filter (where outcome <> 'unknown'), 0) as failure_rate,
         count(*) filter (where outcome = 'success')
             / nullif(count(*) filter (where outcome <> 'unknown'), 0) as success_rate,
-        sum(value) as value_sum,
-        avg(value) as value_avg,
+        -- decimal: a float sum depends on the order threads add it in
+        sum(value::decimal(24, 6))::double as value_sum,
+        avg(value::decimal(24, 6))::double as value_avg,
         quantile_cont(latency_ms, 0.5) as latency_p50_ms,
         quantile_cont(latency_ms, 0.95) as latency_p95_ms
     from events

@@ -15,7 +15,8 @@ final as (
         unit,
         count(*) as event_count,
         count(*) filter (where outcome = 'failure') as failure_count,
-        sum(value) as value_sum,
+        -- decimal: a float sum depends on the order threads add it in
+        sum(value::decimal(24, 6))::double as value_sum,
         quantile_cont(value, 0.5) as value_p50,
         quantile_cont(value, 0.95) as value_p95
     from events

@@ -35,7 +35,7 @@ business_points as (
 
 points as (
     -- several units of one event land in one series only if the names collide; sum them
-    select hour, series_kind, series, sum(value) as value, bool_and(is_count) as is_count
+    select hour, series_kind, series, sum(value::decimal(24, 6))::double as value, bool_and(is_count) as is_count
     from business_points
     group by all
     union all

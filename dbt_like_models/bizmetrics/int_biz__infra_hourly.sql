@@ -10,7 +10,7 @@ per_host as (
         date_trunc('hour', ts) as hour,
         metric,
         host,
-        avg(value) as host_avg
+        avg(value::decimal(24, 6))::double as host_avg
     from points
     group by all
 ),
@@ -19,7 +19,7 @@ final as (
     select
         hour,
         metric,
-        avg(host_avg) as value_avg,
+        avg(host_avg::decimal(24, 6))::double as value_avg,
         max(host_avg) as value_max,
         count(*) as host_count
     from per_host

@@ -1,5 +1,7 @@
 -- Distinct values per hour of every tag key in the hours this load touched; a key over
 -- $limit in any hour (or hashed: a hash per user is as many series as users) is no dimension.
+-- approx_count_distinct (HyperLogLog, a few % off) keeps memory fixed per hour and key: an
+-- exact count held every distinct user id of a big load in memory at once.
 insert into meta.biz_tag_cardinality (tag_key, max_distinct_per_hour, is_dimension, checked_at)
 with entries as (
     select
@@ -13,7 +15,7 @@ per_hour as (
     select
         hour,
         entry.key as tag_key,
-        count(distinct entry.value) as distinct_values
+        approx_count_distinct(entry.value) as distinct_values
     from entries
     group by all
 ),

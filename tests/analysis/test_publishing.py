@@ -12,7 +12,7 @@ import pytest
 from fakes.confluence_server import FakeConfluence
 from fakes.slack_server import FakeSlack
 
-from ticket_analytics.cli_report import report_month
+from ticket_analytics.cli_report import report_months
 from ticket_analytics.defs.analysis.resources import (
     ConfluenceResource,
     ReportResource,
@@ -47,18 +47,18 @@ def test_publish_creates_the_page_then_updates_it_in_place_and_posts_once_per_ch
     warehouse: Path, tmp_path: Path
 ) -> None:
     with FakeConfluence(spaces={"OPS": "65537"}) as confluence, FakeSlack() as slack:
-        first = report_month(MONTH, publish=True, resources=_resources(confluence, slack, "en"))
+        first = report_months([MONTH], publish=True, resources=_resources(confluence, slack, "en"))
         assert all(r.success for r in first)
         [page] = confluence.pages_titled(TITLE)
         assert page.version == 1 and "This month at a glance" in page.body
         assert len(slack.messages) == 1
 
-        again = report_month(MONTH, publish=True, resources=_resources(confluence, slack, "en"))
+        again = report_months([MONTH], publish=True, resources=_resources(confluence, slack, "en"))
         assert all(r.success for r in again)
         assert [p.version for p in confluence.pages_titled(TITLE)] == [1]
         assert len(slack.messages) == 1, "an unchanged re-run posted again"
 
-        changed = report_month(MONTH, publish=True, resources=_resources(confluence, slack, "ko"))
+        changed = report_months([MONTH], publish=True, resources=_resources(confluence, slack, "ko"))
         assert all(r.success for r in changed)
         [page] = confluence.pages_titled(TITLE)
         assert page.version == 2
@@ -70,7 +70,7 @@ def test_without_publish_the_page_preview_and_payload_are_files_only(
     warehouse: Path, tmp_path: Path
 ) -> None:
     with FakeConfluence(spaces={"OPS": "65537"}) as confluence, FakeSlack() as slack:
-        results = report_month(MONTH, publish=False, resources=_resources(confluence, slack, "en"))
+        results = report_months([MONTH], publish=False, resources=_resources(confluence, slack, "en"))
         assert all(r.success for r in results)
         assert confluence.pages_titled(TITLE) == [] and slack.messages == []
     reports = tmp_path / "reports"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -23,7 +24,7 @@ def _lines(first: int, count: int, tag: str = "a") -> str:
 
 
 @pytest.fixture
-def conn(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+def conn(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     with connect(tmp_path / "w.duckdb") as connection:
         yield connection
 
@@ -131,3 +132,30 @@ def test_small_blocks_and_batches_find_the_same_lines_as_one_big_read(
     assert stats.events == 500 and stats.lines_read == 1000
     numbers = conn.sql("select list(line_number order by line_number) from raw.biz_events")
     assert numbers.fetchall()[0][0] == list(range(2, 1001, 2))
+
+
+def test_a_load_that_fails_midway_resumes_from_its_last_committed_batch(
+    tmp_path: Path, conn: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ticket_analytics.bizlogs import ingest
+
+    log = tmp_path / "app.log"
+    log.write_text(_lines(0, 500))
+    small = BizLogConfig(block_bytes=1000, batch_bytes=5000)
+    commit = ingest._Writer.commit
+    calls = []
+
+    def failing(self: ingest._Writer, *args: object) -> object:
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("disk full")
+        return commit(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ingest._Writer, "commit", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        ingest_logs(conn, log, small)
+    monkeypatch.setattr(ingest._Writer, "commit", commit)
+    landed = conn.sql("select count(*) from raw.biz_events").fetchall()[0][0]
+    assert 0 < landed < 500
+    ingest_logs(conn, log, small)
+    assert _seqs(conn) == _expected(("a", 0, 500))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -53,7 +54,9 @@ def test_infra_imports_land_once_and_a_replay_changes_nothing(tmp_path: Path) ->
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, duckdb.DuckDBPyConnection]:
+def demo(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Path, duckdb.DuckDBPyConnection]]:
     root = tmp_path_factory.mktemp("bizdemo")
     incident = issue(
         "OPS-7", "2025-10-12T03:10:00.000+0000", summary="payment-api 장애 502 bad gateway"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,7 +31,7 @@ LOG = "\n".join(
 
 
 @pytest.fixture
-def conn(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+def conn(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     with connect(tmp_path / "w.duckdb") as connection:
         yield connection
 
@@ -107,3 +108,59 @@ def test_configured_tag_keys_are_hashed_or_dropped_and_busy_tags_leave_the_dimen
     assert stats.excluded_tags == ("session", "user_id")
     flags = dict(conn.sql("select tag_key, is_dimension from meta.biz_tag_cardinality").fetchall())
     assert flags == {"channel": True, "session": False, "user_id": False}
+
+
+def test_a_marker_line_with_bytes_that_are_not_utf8_is_still_read(
+    tmp_path: Path, conn: duckdb.DuckDBPyConnection
+) -> None:
+    log = tmp_path / "app.log"
+    log.write_bytes(
+        b"2025-10-01T00:00:00Z noise \xff\xfe\n"
+        b"2025-10-01T00:00:01Z BIZ_METRIC event=order.created note=caf\xe9 value=1\n"
+        b'{"ts":"2025-10-01T00:00:02Z","biz":{"event":"payment.succeeded","who":"\xc3"}}\n'
+    )
+    stats = ingest_logs(conn, log)
+    rows = conn.sql("select line_number, tags from raw.biz_events order by 1").fetchall()
+    assert (stats.events, stats.rejects) == (2, 0)
+    assert rows == [(2, {"note": "caf\ufffd"}), (3, {"who": "\ufffd"})]
+
+
+def test_the_first_of_a_repeated_key_wins(tmp_path: Path, conn: duckdb.DuckDBPyConnection) -> None:
+    line = (
+        "2025-10-01T00:00:00Z BIZ_METRIC event=order.created event=order.paid"
+        ' note="first one" note=second value=1 value=2\n'
+    )
+    ingest_logs(conn, _write(tmp_path / "app.log", line))
+    row = conn.sql("select event, value, tags from raw.biz_events").fetchall()
+    assert row == [("order.created", 1.0, {"note": "first one"})]
+
+
+def test_epoch_times_and_a_json_object_with_a_key_twice(
+    tmp_path: Path, conn: duckdb.DuckDBPyConnection
+) -> None:
+    lines = [
+        "BIZ_METRIC event=order.created ts=1759276800",
+        "BIZ_METRIC event=order.created ts=1759276800123",
+        '{"ts": 1759276800.5, "biz": {"event": "payment.succeeded"}}',
+        '{"ts": "2025-10-01T00:00:00Z", "biz": {"event": "a.b", "event": "c.d"}}',
+    ]
+    stats = ingest_logs(conn, _write(tmp_path / "app.log", "\n".join(lines) + "\n"))
+    times = conn.sql("select ts from raw.biz_events order by line_number").fetchall()
+    base = datetime(2025, 10, 1, tzinfo=UTC)
+    assert [t[0] for t in times] == [
+        base,
+        base.replace(microsecond=123000),
+        base.replace(microsecond=500000),
+    ]
+    assert stats.rejects_by_reason == {"duplicate_key": 1}
+
+
+def test_a_time_without_a_zone_is_utc_whatever_the_teams_zone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TA_TIMEZONE", "Asia/Seoul")
+    log = _write(tmp_path / "app.log", "2025-10-01 09:00:00 INFO BIZ_METRIC event=order.created\n")
+    with connect(tmp_path / "seoul.duckdb") as conn:
+        ingest_logs(conn, log)
+        (ts,) = conn.sql("select ts from raw.biz_events").fetchall()[0]
+    assert ts == datetime(2025, 10, 1, 9, tzinfo=UTC)

@@ -17,7 +17,7 @@ import orjson
 import pyarrow as pa
 
 from ticket_analytics.bizlogs.checkpoints import discover
-from ticket_analytics.paths import SQL_DIR
+from ticket_analytics.warehouse.sql_files import load_sql
 
 _HOST_LABELS = ("host", "instance", "node", "pod")
 # Labels that say where a series was scraped from, not what it measures.
@@ -48,9 +48,6 @@ class InfraStats:
     def as_metadata(self) -> dict[str, int]:
         return {"files": self.files, "points": self.points, "written": self.written}
 
-
-def _sql(name: str) -> str:
-    return (SQL_DIR / "load" / f"{name}.sql").read_text(encoding="utf-8")
 
 
 def _host(labels: dict[str, str]) -> str:
@@ -93,7 +90,7 @@ def prometheus_frame(document: dict[str, Any], *, source: str, default_metric: s
 def _merge(conn: duckdb.DuckDBPyConnection, frame: pa.Table | duckdb.DuckDBPyRelation) -> int:
     conn.register("staged_infra", frame)
     try:
-        rows = conn.execute(_sql("biz_merge_infra"), {"ingested_at": datetime.now(UTC)})
+        rows = conn.execute(load_sql("biz_merge_infra"), {"ingested_at": datetime.now(UTC)})
         return int(rows.fetchall()[0][0])
     finally:
         conn.unregister("staged_infra")
@@ -112,7 +109,7 @@ def import_infra(conn: duckdb.DuckDBPyConnection, path: Path) -> tuple[int, int]
         frame: Any = prometheus_frame(document, source=source, default_metric=path.stem)
         points = frame.num_rows
     else:
-        frame = conn.sql(_sql("biz_stage_infra_csv"), params={"path": str(path), "source": source})
+        frame = conn.sql(load_sql("biz_stage_infra_csv"), params={"path": str(path), "source": source})
         frame = frame.to_arrow_table()
         points = frame.num_rows
     conn.execute("begin transaction")

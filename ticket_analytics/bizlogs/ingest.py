@@ -2,32 +2,52 @@
 
 Each batch of a file (see `scan.BATCH_BYTES`) commits its events, its rejects and its
 stream's checkpoint in one transaction: a crash or a lock timeout leaves the warehouse at the
-last committed batch, and the next run resumes exactly there.
+last committed batch, and the next run resumes exactly there. Reading, parsing (two batches
+at once) and writing run side by side, a batch apart (see `pipeline.ahead`), so about five
+batches are in memory at most, whatever the size of the file.
 """
 
 from __future__ import annotations
 
-import queue
-import threading
-from collections import Counter
-from collections.abc import Callable, Iterator
+from collections import Counter, deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import polars as pl
+import pyarrow as pa
 
 from ticket_analytics.bizlogs import checkpoints as cp
+from ticket_analytics.bizlogs.parse import Parser, TagRules
+from ticket_analytics.bizlogs.pipeline import ahead
 from ticket_analytics.bizlogs.scan import BATCH_BYTES, BLOCK_BYTES, Batch, scan
-from ticket_analytics.paths import SQL_DIR
+from ticket_analytics.warehouse.sql_files import load_sql
 
 SAMPLE_CHARS = 500
+# DuckDB keeps the blocks it writes in its buffer pool until memory_limit (80% of RAM by
+# default) pushes them out: a load grew the process by ~10 bytes per event. Those blocks are
+# on disk already, so a small pool costs nothing; it holds ~50 MB at the end of a 2 GB log.
+INGEST_MEMORY_LIMIT = "64MB"
+# parsing is the costly stage: two batches at once keep two cores busy with the reading
+# and writing stages, which are light
+PARSE_THREADS = 2
 Progress = Callable[[str, int], None]
 
 
-def _sql(name: str) -> str:
-    return (SQL_DIR / "load" / f"{name}.sql").read_text(encoding="utf-8")
+
+@contextmanager
+def _memory_limit(conn: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
+    previous = conn.execute("select current_setting('memory_limit')").fetchall()[0][0]
+    conn.execute("set memory_limit = ?", [limit])
+    try:
+        yield
+    finally:
+        conn.execute("set memory_limit = ?", [previous])
 
 
 @dataclass(frozen=True)
@@ -81,25 +101,23 @@ class IngestStats:
         }
 
 
-def _prefetched(batches: Iterator[Batch]) -> Iterator[Batch]:
-    """Scan the next batch in a thread while DuckDB (which releases the GIL) parses this one."""
-    slot: queue.Queue[Batch | BaseException | None] = queue.Queue(maxsize=1)
-
-    def produce() -> None:
-        try:
-            for batch in batches:
-                slot.put(batch)
-            slot.put(None)
-        except BaseException as exc:  # handed to the consumer, which re-raises it
-            slot.put(exc)
-
-    worker = threading.Thread(target=produce, daemon=True)
-    worker.start()
-    while (item := slot.get()) is not None:
-        if isinstance(item, BaseException):
-            raise item
-        yield item
-    worker.join()
+def _parsed(
+    batches: Iterator[Batch], parsers: Sequence[Parser]
+) -> Iterator[tuple[Batch, pa.Table]]:
+    """Batches with their parse, in file order. The file is read a batch ahead, and parsing
+    (the costly stage) runs on as many batches at once as there are parsers."""
+    in_flight: deque[tuple[Batch, Future[pa.Table]]] = deque()
+    with ThreadPoolExecutor(len(parsers)) as pool, closing(ahead(batches)) as scanned:
+        for number, batch in enumerate(scanned):
+            if len(in_flight) == len(parsers):
+                # the oldest batch is done with its parser, which this batch then reuses
+                done, parsing = in_flight.popleft()
+                yield done, parsing.result()
+            parser = parsers[number % len(parsers)]
+            in_flight.append((batch, pool.submit(parser.parse, batch.lines)))
+        while in_flight:
+            done, parsing = in_flight.popleft()
+            yield done, parsing.result()
 
 
 def load_checkpoints(conn: duckdb.DuckDBPyConnection) -> list[cp.Checkpoint]:
@@ -121,49 +139,49 @@ class _Writer:
         self.events = self.marker_lines = self.bytes_read = self.lines_read = 0
         self.first_ts: datetime | None = None
         self.last_ts: datetime | None = None
+        self.checkpoints: dict[str, cp.Checkpoint] = {}
 
-    def commit(self, plan: cp.Plan, batch: Batch) -> cp.Checkpoint:
-        conn, config = self._conn, self._config
+    def commit(self, plan: cp.Plan, batch: Batch, parsed: pa.Table) -> cp.Checkpoint:
+        conn = self._conn
         checkpoint = cp.advanced(plan, batch.end_offset, batch.end_line)
-        names = {"stream_id": plan.stream_id, "source_file": plan.file.path}
-        conn.register("biz_marker_lines", batch.lines)
+        stamp = {
+            "stream_id": plan.stream_id,
+            "source_file": plan.file.path,
+            "ingested_at": self._started,
+        }
+        conn.register("biz_parsed", parsed)
         conn.execute("begin transaction")
         try:
+            conn.execute(load_sql("biz_insert_events"), stamp).fetchall()
             conn.execute(
-                _sql("biz_parse_lines"),
-                {
-                    "hash_keys": list(config.hash_keys),
-                    "drop_keys": list(config.drop_keys),
-                    "salt": config.hash_salt,
-                },
-            )
-            stamp = {**names, "ingested_at": self._started}
-            conn.execute(_sql("biz_insert_events"), stamp).fetchall()
-            conn.execute(
-                _sql("biz_insert_rejects"), {**stamp, "sample_chars": SAMPLE_CHARS}
-            ).fetchall()
-            tally = conn.execute(
-                "select reject_reason, count(*), min(ts), max(ts) from biz_parsed group by all"
+                load_sql("biz_insert_rejects"), {**stamp, "sample_chars": SAMPLE_CHARS}
             ).fetchall()
             if plan.replaces and plan.replaces != plan.stream_id:
                 conn.execute(
                     "delete from meta.log_checkpoints where stream_id = ?", [plan.replaces]
                 )
             conn.execute(
-                _sql("biz_save_checkpoint"),
-                {
-                    **asdict(checkpoint),
-                    "updated_at": self._started,
-                },
+                load_sql("biz_save_checkpoint"), {**asdict(checkpoint), "updated_at": self._started}
             )
-            conn.execute("drop table biz_parsed")
             conn.execute("commit")
         except Exception:
             conn.execute("rollback")
             raise
         finally:
-            conn.unregister("biz_marker_lines")
-        for reason, count, first, last in tally:
+            conn.unregister("biz_parsed")
+        self._tally(parsed)
+        self.bytes_read += batch.bytes_read
+        self.lines_read += batch.lines_read
+        self.checkpoints[plan.stream_id] = checkpoint
+        return checkpoint
+
+    def _tally(self, parsed: pa.Table) -> None:
+        frame = pl.from_arrow(parsed.select(["reject_reason", "ts"]))
+        assert isinstance(frame, pl.DataFrame)
+        rows = frame.group_by("reject_reason").agg(
+            pl.len(), pl.col("ts").min().alias("first"), pl.col("ts").max().alias("last")
+        )
+        for reason, count, first, last in rows.iter_rows():
             self.marker_lines += count
             if reason is None:
                 self.events += count
@@ -171,15 +189,12 @@ class _Writer:
                 self.last_ts = last if self.last_ts is None else max(self.last_ts, last)
             else:
                 self.reasons[reason] += count
-        self.bytes_read += batch.bytes_read
-        self.lines_read += batch.lines_read
-        return checkpoint
 
     def tag_cardinality(self) -> list[TagCardinality]:
         if self.first_ts is None or self.last_ts is None:
             return []
         rows = self._conn.execute(
-            _sql("biz_tag_cardinality"),
+            load_sql("biz_tag_cardinality"),
             {
                 "first_ts": self.first_ts,
                 "last_ts": self.last_ts,
@@ -191,6 +206,28 @@ class _Writer:
         return sorted(
             (TagCardinality(k, int(n), bool(d)) for k, n, d in rows), key=lambda t: t.tag_key
         )
+
+
+def _read_file(
+    plan: cp.Plan,
+    config: BizLogConfig,
+    parsers: Sequence[Parser],
+    writer: _Writer,
+    progress: Progress | None,
+) -> None:
+    file = plan.file
+    batches = scan(
+        file.path,
+        is_gzip=file.is_gzip,
+        offset=plan.offset,
+        lines_before=plan.lines_before,
+        block_bytes=config.block_bytes,
+        batch_bytes=config.batch_bytes,
+    )
+    for batch, parsed in ahead(_parsed(batches, parsers)):
+        writer.commit(plan, batch, parsed)
+        if progress:
+            progress(file.path, batch.end_offset)
 
 
 def ingest_logs(
@@ -212,28 +249,28 @@ def ingest_logs(
             unreadable.append(str(found))
         else:
             files.append(inspected)
+    rules = TagRules(config.hash_keys, config.drop_keys, config.hash_salt)
+    parsers = [Parser(rules) for _ in range(PARSE_THREADS)]
     read = unchanged = 0
-    for file in cp.order(files):
-        plan = cp.plan(file, list(streams.values()))
-        if plan.unchanged:
-            unchanged += 1
-            continue
-        read += 1
-        batches = scan(
-            file.path,
-            is_gzip=file.is_gzip,
-            offset=plan.offset,
-            lines_before=plan.lines_before,
-            block_bytes=config.block_bytes,
-            batch_bytes=config.batch_bytes,
-        )
-        for batch in _prefetched(batches):
-            streams[plan.stream_id] = writer.commit(plan, batch)
-            if progress:
-                progress(file.path, batch.end_offset)
-        if plan.replaces:
-            streams.pop(plan.replaces, None)
-    cardinality = writer.tag_cardinality()
+    try:
+        with _memory_limit(conn, INGEST_MEMORY_LIMIT):
+            for file in cp.order(files):
+                plan = cp.plan(file, list(streams.values()))
+                if plan.unchanged:
+                    unchanged += 1
+                    continue
+                read += 1
+                _read_file(plan, config, parsers, writer, progress)
+                streams[plan.stream_id] = writer.checkpoints[plan.stream_id]
+                if plan.replaces:
+                    streams.pop(plan.replaces, None)
+            cardinality = writer.tag_cardinality()
+            # under the small pool too: closing the connection would otherwise checkpoint
+            # the load's last row groups with all of memory to spend
+            conn.execute("checkpoint")
+    finally:
+        for parser in parsers:
+            parser.close()
     return IngestStats(
         files_seen=len(files) + len(unreadable),
         files_read=read,

@@ -250,9 +250,9 @@ def _write_infra(
 def write_demo_applogs(
     out_dir: Path, sample_dir: Path, *, until: date, days: int = 14, seed: int = 7
 ) -> AppLogSummary:
-    """Logs whose incidents are the Jira sample's: incident tickets of the last week of the
-    window (the week before gives the anomaly baseline something to compare with)."""
+    """Logs whose incidents are the Jira sample's: incident tickets after the window's first
+    week (that week gives the anomaly baseline something to compare with)."""
     end = datetime(until.year, until.month, until.day, tzinfo=UTC) + timedelta(days=1)
-    since = end - timedelta(days=min(days - 7, 7) if days > 8 else 1)
+    since = end - timedelta(days=max(days - 7, 1))
     marks = incidents_from_pages(sample_dir, since=since, until=end - timedelta(hours=2))
     return write_applogs(out_dir, incidents=marks, until=until, days=days, seed=seed)

@@ -11,24 +11,19 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from typing import Any
 
 import duckdb
 
 from ticket_analytics.jira.adf import adf_to_text
-from ticket_analytics.paths import SQL_DIR
 from ticket_analytics.triage.tickets import Flavor
 from ticket_analytics.triage.tracker import CommentBody, CommentFormat, TrackerComment, TriageQuery
+from ticket_analytics.warehouse.sql_files import load_sql
 
 BOT_AUTHOR = "ticket-analytics"
 # Seeded tickets arrive this far apart, the newest this long before the seeding.
 SEED_SPACING = timedelta(seconds=45)
 
-
-@cache
-def _sql(name: str) -> str:
-    return (SQL_DIR / "load" / f"{name}.sql").read_text(encoding="utf-8")
 
 
 def jira_time(moment: datetime) -> str:
@@ -51,7 +46,7 @@ class LocalTracker:
     def find_new(self, query: TriageQuery, limit: int) -> list[dict[str, Any]]:
         now = self._clock()
         rows = self._conn.execute(
-            _sql("triage_local_pending"),
+            load_sql("triage_local_pending"),
             {
                 "new_since": now - timedelta(days=query.new_within_days),
                 "followup_since": now - timedelta(hours=query.followup_within_hours),
@@ -80,7 +75,7 @@ class LocalTracker:
         self._require(key)
         at = self._clock()
         ((comment_id,),) = self._conn.execute(
-            _sql("triage_local_add_comment"),
+            load_sql("triage_local_add_comment"),
             {"issue_key": key, "author": author, "body": _text(body), "at": at},
         ).fetchall()
         self._touch(key, at)
@@ -124,7 +119,7 @@ class LocalTracker:
     def seed_from_warehouse(self, count: int) -> list[str]:
         """The `count` most recent loaded tickets become new local tickets, created
         `SEED_SPACING` apart up to now, in their original order; existing keys are kept."""
-        rows = self._conn.execute(_sql("triage_local_seed"), {"limit": count}).fetchall()
+        rows = self._conn.execute(load_sql("triage_local_seed"), {"limit": count}).fetchall()
         now = self._clock()
         keys = []
         for age, (_, issue_id, payload) in enumerate(rows, start=1):

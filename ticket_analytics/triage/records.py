@@ -6,13 +6,12 @@ import json
 import statistics
 from collections import Counter
 from collections.abc import Sequence
-from functools import cache
 
 import duckdb
 import pyarrow as pa
 
-from ticket_analytics.paths import SQL_DIR
 from ticket_analytics.triage.service import Decision
+from ticket_analytics.warehouse.sql_files import load_sql
 
 _SCHEMA = pa.schema(
     [
@@ -41,10 +40,6 @@ _SCHEMA = pa.schema(
 
 _RECHECKS = ("followed_up", "comment_updated", "unchanged")
 
-
-@cache
-def _insert_sql() -> str:
-    return (SQL_DIR / "load" / "triage_insert_decisions.sql").read_text(encoding="utf-8")
 
 
 def record_decisions(
@@ -80,7 +75,7 @@ def record_decisions(
     table = pa.Table.from_pylist(rows, schema=_SCHEMA)
     conn.register("decisions", table)
     try:
-        conn.execute(_insert_sql())
+        conn.execute(load_sql("triage_insert_decisions"))
     finally:
         conn.unregister("decisions")
     return len(rows)

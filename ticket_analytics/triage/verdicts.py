@@ -13,16 +13,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
 from ticket_analytics.catalog import Catalog, default_catalog
-from ticket_analytics.paths import SQL_DIR
 from ticket_analytics.triage.analyzer import analyze
 from ticket_analytics.triage.tickets import Ticket
+from ticket_analytics.warehouse.sql_files import load_sql
 
 # The modules whose rules decide a verdict; editing one re-analyses every ticket.
 _RULE_MODULES = ("analyzer.py", "classify.py", "extract.py", "vocab.py")
@@ -62,10 +61,6 @@ class VerdictRefresh:
     total: int  # tickets with an analysis after the refresh
 
 
-@cache
-def _sql(name: str) -> str:
-    return (SQL_DIR / "load" / f"{name}.sql").read_text(encoding="utf-8")
-
 
 def analyzer_hash(catalog: Catalog) -> str:
     digest = hashlib.sha256(repr(catalog).encode("utf-8"))
@@ -85,7 +80,7 @@ def refresh_verdicts(
     catalog = catalog or default_catalog()
     fingerprint = analyzer_hash(catalog)
     analysed_at = now or datetime.now(UTC)
-    relation = conn.execute(_sql("triage_changed_tickets"), {"analyzer_hash": fingerprint})
+    relation = conn.execute(load_sql("triage_changed_tickets"), {"analyzer_hash": fingerprint})
     columns = [c[0] for c in relation.description or ()]
     analyses: list[dict[str, object]] = []
     verdicts: list[dict[str, object]] = []
@@ -124,8 +119,8 @@ def refresh_verdicts(
     conn.register("verdicts", pa.Table.from_pylist(verdicts, schema=_VERDICTS))
     conn.execute("begin transaction")
     try:
-        forgotten = len(conn.execute(_sql("triage_forget_gone")).fetchall())
-        conn.execute(_sql("triage_replace_verdicts"))
+        forgotten = len(conn.execute(load_sql("triage_forget_gone")).fetchall())
+        conn.execute(load_sql("triage_replace_verdicts"))
         conn.execute("commit")
     except BaseException:
         conn.execute("rollback")
