@@ -14,7 +14,7 @@ from ticket_analytics.defs.analysis.resources import (
 )
 from ticket_analytics.defs.catalog.assets import catalog_tables
 from ticket_analytics.defs.ingest.assets import jira_counts_match, raw_jira
-from ticket_analytics.defs.models.assets import build_model_assets, monthly_schedule
+from ticket_analytics.defs.models.assets import build_model_assets, monthly_marts_schedule
 from ticket_analytics.defs.models.partitions import MONTHLY
 from ticket_analytics.defs.quality.checks import gx_checks
 from ticket_analytics.defs.reports.assets import dashboard_html
@@ -70,7 +70,7 @@ defs = dg.Definitions(
             # Jira only: with JIRA_URL unset the run fails clearly instead of loading the sample.
             run_config={"ops": {"raw_jira": {"config": {"source": "jira"}}}},
         ),
-        monthly_schedule(model_assets),
+        monthly_marts_schedule,
         *analysis.SCHEDULES,
     ],
     sensors=[*analysis.SENSORS, *triage.SENSORS, *bizmetrics.SENSORS],

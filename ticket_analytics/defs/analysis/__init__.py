@@ -18,9 +18,12 @@ from ticket_analytics.defs.analysis.assets import (
 )
 from ticket_analytics.defs.analysis.partitions import MONTH_BATCHES
 from ticket_analytics.defs.analysis.publish import confluence_page, slack_announcement
+from ticket_analytics.defs.models.assets import monthly_marts_job
 from ticket_analytics.defs.models.partitions import MONTHLY
 
 PUBLISH = {"publish": True}
+FCT_TICKETS = dg.AssetKey("fct_tickets")
+FCT_MONTHLY_OPS = dg.AssetKey("fct_monthly_ops")
 REPORT_ASSETS = (monthly_report, confluence_page, slack_announcement)
 
 monthly_map_job = dg.define_asset_job(
@@ -58,7 +61,7 @@ def monthly_analysis_schedule(context: dg.ScheduleEvaluationContext) -> list[dg.
 
 
 def _latest_storage_id(
-    instance: dg.DagsterInstance, key: dg.AssetKey, partitions: list[str]
+    instance: dg.DagsterInstance, key: dg.AssetKey, partitions: list[str] | None
 ) -> int | None:
     records = instance.fetch_materializations(
         dg.AssetRecordsFilter(asset_key=key, asset_partitions=partitions), limit=1
@@ -66,12 +69,13 @@ def _latest_storage_id(
     return records[0].storage_id if records else None
 
 
-@dg.sensor(job=monthly_report_job, minimum_interval_seconds=300)
+@dg.sensor(jobs=[monthly_marts_job, monthly_report_job], minimum_interval_seconds=300)
 def monthly_report_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
-    """When every batch of last month is mapped and its marts are built, reduce and publish.
+    """When every batch of last month is mapped, rebuild the month's marts (the map's
+    categories reach them through fct_tickets), then reduce and publish.
 
-    Reads Dagster's event log only (never the warehouse); the run key carries the latest
-    batch materialization, so a re-mapped month is reported again and an unchanged one never.
+    Reads Dagster's event log only (never the warehouse); run keys carry the latest batch
+    materialization, so a re-mapped month is reported again and an unchanged one never.
     """
     month = last_month(datetime.now().astimezone())
     batches = [str(dg.MultiPartitionKey({"month": month, "batch": b})) for b in BATCH_KEYS]
@@ -79,18 +83,26 @@ def monthly_report_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResul
     missing = [b for b in batches if b not in mapped]
     if missing:
         return dg.SensorResult(skip_reason=f"{month}: {len(missing)} batches not mapped yet")
-    if month not in context.instance.get_materialized_partitions(dg.AssetKey("fct_monthly_ops")):
-        return dg.SensorResult(skip_reason=f"{month}: fct_monthly_ops not built yet")
-    latest = _latest_storage_id(context.instance, LLM_TICKET_INSIGHTS, batches)
-    return dg.SensorResult(
-        run_requests=[
-            dg.RunRequest(
-                run_key=f"report-{month}-{latest}",
-                partition_key=month,
-                run_config={"ops": {a.key.path[-1]: {"config": PUBLISH} for a in REPORT_ASSETS[1:]}},
-            )
-        ]
-    )
+    latest = _latest_storage_id(context.instance, LLM_TICKET_INSIGHTS, batches) or 0
+    tickets = _latest_storage_id(context.instance, FCT_TICKETS, None) or 0
+    if tickets < latest:
+        return dg.SensorResult(
+            skip_reason=f"{month}: waiting for fct_tickets to be rebuilt after the map "
+            "(hourly_refresh, or ticket-analytics build)"
+        )
+    marts = _latest_storage_id(context.instance, FCT_MONTHLY_OPS, [month]) or 0
+    if marts < tickets:
+        request = dg.RunRequest(
+            run_key=f"marts-{month}-{tickets}", job_name=monthly_marts_job.name, partition_key=month
+        )
+    else:
+        request = dg.RunRequest(
+            run_key=f"report-{month}-{latest}",
+            job_name=monthly_report_job.name,
+            partition_key=month,
+            run_config={"ops": {a.key.path[-1]: {"config": PUBLISH} for a in REPORT_ASSETS[1:]}},
+        )
+    return dg.SensorResult(run_requests=[request])
 
 
 ASSETS = [llm_ticket_insights, *REPORT_ASSETS]

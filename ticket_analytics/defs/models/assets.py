@@ -112,25 +112,26 @@ def build_model_assets(project: ModelProject | None = None) -> list[dg.AssetsDef
 MONTHS_REFRESHED = 3
 
 
-def monthly_schedule(model_assets: list[dg.AssetsDefinition]) -> dg.ScheduleDefinition:
+# The partitioned models by name: the job's selection needs no asset objects, so the schedule
+# here and the monthly analysis' sensor can both target it.
+monthly_marts_job = dg.define_asset_job(
+    "monthly_marts_job",
+    selection=dg.AssetSelection.assets(
+        *(name for name, model in load_project().models.items() if model.partition_by)
+    ),
+    partitions_def=MONTHLY,
+    description="One month of the monthly marts.",
+)
+
+
+@dg.schedule(job=monthly_marts_job, cron_schedule="0 6 1 * *", execution_timezone="UTC")
+def monthly_marts_schedule(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
     """Early on the 1st (UTC), build last month's partition and refresh the two before it."""
-    monthly = [a for a in model_assets if a.partitions_def == MONTHLY]
-    job = dg.define_asset_job(
-        "monthly_marts_job",
-        selection=dg.AssetSelection.assets(*monthly),
-        partitions_def=MONTHLY,
-        description="One month of the monthly marts.",
-    )
-
-    @dg.schedule(job=job, cron_schedule="0 6 1 * *", execution_timezone="UTC")
-    def monthly_marts_schedule(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
-        tick = context.scheduled_execution_time.strftime("%Y-%m-%d")
-        month_start = context.scheduled_execution_time.replace(day=1)
-        requests = []
-        for _ in range(MONTHS_REFRESHED):
-            month_start = (month_start - timedelta(days=1)).replace(day=1)
-            month = month_start.strftime("%Y-%m")
-            requests.append(dg.RunRequest(run_key=f"{month}@{tick}", partition_key=month))
-        return requests
-
-    return monthly_marts_schedule
+    tick = context.scheduled_execution_time.strftime("%Y-%m-%d")
+    month_start = context.scheduled_execution_time.replace(day=1)
+    requests = []
+    for _ in range(MONTHS_REFRESHED):
+        month_start = (month_start - timedelta(days=1)).replace(day=1)
+        month = month_start.strftime("%Y-%m")
+        requests.append(dg.RunRequest(run_key=f"{month}@{tick}", partition_key=month))
+    return requests
