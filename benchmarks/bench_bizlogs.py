@@ -124,7 +124,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--gb", type=float, default=2.0, help="size of the 1x log (default 2)")
     parser.add_argument("--quick", action="store_true", help="0.2 GB, memory at 0.25x and 1x")
-    parser.add_argument("--issues", type=int, help="ignored: run_all passes it to every script")
+    parser.add_argument(
+        "--issues", type=int, help="run_all's size knob: megabytes of the 1x log (2000 = --gb 2)"
+    )
     parser.add_argument("--summary-json", type=Path)
     parser.add_argument("--ingest-child", nargs=2, type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--scan-child", type=Path, help=argparse.SUPPRESS)
@@ -135,8 +137,10 @@ def main() -> int:
     if args.scan_child:
         _scan_child(args.scan_child)
         return 0
-    size = int((0.2 if args.quick else args.gb) * 1024**3)
-    scales = (0.25, 1.0) if args.quick else (1.0, 4.0)
+    gb = args.issues / 1000 if args.issues else args.gb
+    quick = args.quick or gb < 1
+    size = int((0.2 if args.quick else gb) * 1024**3)
+    scales = (0.25, 1.0) if quick else (1.0, 4.0)
     header(f"business-log ingestion: {size / 1024**3:.2f} GB mixed log")
     summary = Summary("bizlogs")
     with tempfile.TemporaryDirectory(prefix="bench_bizlogs_") as tmp:

@@ -1,7 +1,7 @@
 """Run every benchmark in its own process (so peak RSS is per benchmark), then one table.
 
     python benchmarks/run_all.py [--quick] [NAME ...]   (names: file_load models jira_sync
-    llm_analysis triage_eval)
+    llm_analysis triage_eval triage bizlogs)
 
 `--quick` runs everything at a tenth of the size: a check that the benchmarks work end to
 end, not figures to quote.
@@ -26,6 +26,9 @@ BENCHMARKS = (
     ("bench_jira_sync.py", 100_000),
     ("bench_llm_analysis.py", 500),
     ("bench_triage_eval.py", 20_000),
+    ("bench_triage.py", 500),
+    # --issues is the log's size in MB here
+    ("bench_bizlogs.py", 2_000),
 )
 
 
