@@ -38,12 +38,6 @@ class TeamCalendar:
     work_start: time
     work_end: time
 
-    @property
-    def hours_per_day(self) -> float:
-        start = self.work_start.hour * 60 + self.work_start.minute
-        end = self.work_end.hour * 60 + self.work_end.minute
-        return (end - start) / 60
-
 
 def check_time_zone(name: str, setting: str = "TA_TIMEZONE") -> str:
     try:

@@ -1,8 +1,10 @@
-"""Where the project's files live. Paths, not secrets, so they may come from the environment."""
+"""Where the project's files live, and how one is replaced. Paths, not secrets, so they may
+come from the environment."""
 
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -13,8 +15,7 @@ DATA_DIR = PROJECT_ROOT / "data"
 
 
 def _configured(variable: str, default: Path) -> Path:
-    value = os.environ.get(variable)
-    return Path(value).resolve() if value else default
+    return configured_path(variable) or default
 
 
 def configured_path(variable: str) -> Path | None:
@@ -41,3 +42,22 @@ def reports_dir() -> Path:
 def snapshot_path(warehouse: Path) -> Path:
     """The read-only copy analysts open: `<warehouse stem>.snapshot.duckdb` beside it."""
     return warehouse.with_name(f"{warehouse.stem}.snapshot{warehouse.suffix}")
+
+
+def atomic_write(path: Path, content: str | bytes) -> Path:
+    """Replace `path` in one step: a reader sees the old file or the new one, never half."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        # mkstemp creates the file 0600; a report is meant to be shared like any other file.
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path

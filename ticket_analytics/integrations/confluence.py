@@ -11,16 +11,16 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
 from ticket_analytics.integrations.http import (
     HttpTransport,
-    RequestStats,
     RetryPolicy,
     ServiceError,
+    TransportClient,
     mask,
 )
 
@@ -120,7 +120,7 @@ def _same_title(a: str, b: str) -> bool:
     return a.strip().casefold() == b.strip().casefold()
 
 
-class ConfluenceClient:
+class ConfluenceClient(TransportClient):
     """Synchronous Confluence Cloud v2 client on the shared transport; no Dagster."""
 
     def __init__(
@@ -132,7 +132,6 @@ class ConfluenceClient:
     ) -> None:
         self._settings = settings
         self._space_ids: dict[str, str] = {}
-        extra: dict[str, Any] = {"sleep": sleep} if sleep is not None else {}
         self._http = HttpTransport(
             "Confluence",
             settings.site,
@@ -141,24 +140,11 @@ class ConfluenceClient:
             auth_hint="check CONFLUENCE_EMAIL + CONFLUENCE_API_TOKEN",
             error=ConfluenceError,
             transport=transport,
-            **extra,
+            sleep=sleep,
         )
 
     def __repr__(self) -> str:
         return f"ConfluenceClient(url={self._settings.site!r})"
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._http.close()
-
-    @property
-    def stats(self) -> RequestStats:
-        return self._http.stats
 
     def _page(self, data: dict[str, Any], base: str | None = None) -> ConfluencePage:
         links = data.get("_links") or {}

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import IntEnum
-from typing import Any, Self
+from typing import Any
 
 import httpx
 import orjson
@@ -30,9 +30,9 @@ import orjson
 from ticket_analytics.integrations.http import (
     HeaderAuth,
     HttpTransport,
-    RequestStats,
     RetryPolicy,
     ServiceError,
+    TransportClient,
     mask,
 )
 
@@ -205,7 +205,7 @@ class SubmitResult:
     errors: tuple[str, ...] = field(default=())
 
 
-class DatadogClient:
+class DatadogClient(TransportClient):
     """Submits series, packed under the intake's limits, one request per body."""
 
     def __init__(
@@ -218,7 +218,6 @@ class DatadogClient:
     ) -> None:
         self._settings = settings
         self._max_bytes = max_payload_bytes
-        extra: dict[str, Any] = {"sleep": sleep} if sleep is not None else {}
         self._http = HttpTransport(
             "Datadog",
             settings.base_url,
@@ -227,24 +226,11 @@ class DatadogClient:
             auth_hint="check DATADOG_API_KEY and DATADOG_SITE",
             error=DatadogError,
             transport=transport,
-            **extra,
+            sleep=sleep,
         )
 
     def __repr__(self) -> str:
         return f"DatadogClient({self._settings.base_url!r})"
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._http.close()
-
-    @property
-    def stats(self) -> RequestStats:
-        return self._http.stats
 
     def submit(self, series: Sequence[Series]) -> SubmitResult:
         """Send every series; raises `DatadogError` when Datadog refuses a body."""

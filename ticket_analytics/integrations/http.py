@@ -26,7 +26,7 @@ from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, Self
+from typing import Any, Protocol, Self
 
 import httpx
 import orjson
@@ -163,10 +163,22 @@ def error_messages(payload: Any) -> list[str]:
     return messages
 
 
-def _error_detail(response: httpx.Response, auth_hint: str) -> str:
+class _Answer(Protocol):
+    """A response of httpx or of the copy the OpenAI SDK bundles."""
+
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def content(self) -> bytes: ...
+    @property
+    def reason_phrase(self) -> str: ...
+
+
+def error_detail(response: _Answer, auth_hint: str) -> str:
+    """What a refusal says, for an error message; 401/403 first name `auth_hint`."""
     try:
         payload = orjson.loads(response.content)
-    except orjson.JSONDecodeError:
+    except (orjson.JSONDecodeError, TypeError):
         payload = None
     messages = error_messages(payload)
     if response.status_code in (401, 403):
@@ -188,7 +200,7 @@ class HttpTransport:
         headers: Mapping[str, str] | None = None,
         error: ErrorFactory | None = None,
         transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         self.service = service
         self.policy = policy or RetryPolicy()
@@ -198,7 +210,8 @@ class HttpTransport:
         self._error: ErrorFactory = error or (
             lambda method, path, status, detail: ServiceError(service, method, path, status, detail)
         )
-        self._sleep = sleep
+        # `is not None`: a recorder of sleeps may be an empty list, which is falsy
+        self._sleep = sleep if sleep is not None else time.sleep
         self._rng = random.Random()
         # One call at a time: a sync reads pages ahead in a thread while its main thread may
         # make other calls, and the stats are plain counters.
@@ -325,7 +338,7 @@ class HttpTransport:
             raise self.error(method, shown, None, f"{reason}{tried}") from None
         if response.is_success or (accept is not None and accept(response)):
             return response
-        detail = _error_detail(response, self._auth_hint)
+        detail = error_detail(response, self._auth_hint)
         if retry_status(response):
             detail = f"gave up after {len(last_status)} attempts: {detail}"
         raise self.error(method, shown, response.status_code, detail)
@@ -340,3 +353,22 @@ class HttpTransport:
         except orjson.JSONDecodeError:
             shown = kwargs.get("label") or path
             raise self.error(method, shown, response.status_code, "response is not JSON") from None
+
+
+class TransportClient:
+    """What every service client shares: one `HttpTransport`, closed with the client."""
+
+    _http: HttpTransport
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    @property
+    def stats(self) -> RequestStats:
+        return self._http.stats

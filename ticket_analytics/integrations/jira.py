@@ -10,7 +10,7 @@ import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,7 @@ from ticket_analytics.integrations.http import (
     RequestStats,
     RetryPolicy,
     ServiceError,
+    TransportClient,
     mask,
 )
 from ticket_analytics.jira.adf import adf_to_text
@@ -149,7 +150,7 @@ def _text_to_adf(text: str) -> dict[str, Any]:
     return {"type": "doc", "version": 1, "content": paragraphs}
 
 
-class JiraClient:
+class JiraClient(TransportClient):
     """Synchronous Jira client on the shared transport; no Dagster."""
 
     def __init__(
@@ -162,7 +163,6 @@ class JiraClient:
         self._settings = settings
         self._flavor: str | None = None if settings.flavor == "auto" else settings.flavor
         self._time_zone: str | None = None
-        extra: dict[str, Any] = {"sleep": sleep} if sleep is not None else {}
         self._http = HttpTransport(
             "Jira",
             settings.url,
@@ -170,24 +170,11 @@ class JiraClient:
             auth_hint="check email + API token or PAT",
             error=JiraError,
             transport=transport,
-            **extra,
+            sleep=sleep,
         )
 
     def __repr__(self) -> str:
         return f"JiraClient(url={self._settings.url!r}, flavor={self._flavor or 'auto'!r})"
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._http.close()
-
-    @property
-    def stats(self) -> RequestStats:
-        return self._http.stats
 
     @property
     def flavor(self) -> str:

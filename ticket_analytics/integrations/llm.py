@@ -123,15 +123,6 @@ class LlmClient:
     def backend(self) -> str:
         return self._backend.name
 
-    def estimate_cost(self, role: Role, messages: Sequence[Message]) -> float:
-        """The most a call can cost: prompt tokens counted here plus the output cap."""
-        if self._offline:
-            return 0.0
-        model = self.settings.model_for(role)
-        return self._prices.cost(
-            model, count_message_tokens(messages), self.settings.max_output_tokens(role)
-        )
-
     def complete(
         self,
         role: Role,

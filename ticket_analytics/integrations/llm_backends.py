@@ -21,12 +21,11 @@ from urllib.parse import urlsplit
 
 import httpx
 import openai
-import orjson
 from pydantic import BaseModel
 
 from ticket_analytics.integrations.http import (
     ServiceError,
-    error_messages,
+    error_detail,
     server_hint,
 )
 from ticket_analytics.integrations.llm_schema import response_format
@@ -155,14 +154,7 @@ class SdkBackend:
         return self._rng.uniform(0.0, min(policy.backoff_max_s, policy.backoff_base_s * 2**retry))
 
     def _detail(self, exc: openai.APIStatusError) -> str:
-        try:
-            payload = orjson.loads(exc.response.content)
-        except (orjson.JSONDecodeError, TypeError):
-            payload = None
-        messages = error_messages(payload)
-        if exc.status_code in (401, 403):
-            messages.insert(0, f"authentication/permission refused (check {self._key_hint})")
-        return self._redact("; ".join(messages) or exc.response.reason_phrase or "no error message")
+        return self._redact(error_detail(exc.response, f"check {self._key_hint}"))
 
     def send(
         self,

@@ -11,7 +11,6 @@ from ticket_analytics.integrations.http import RetryPolicy, mask
 
 Role = Literal["map", "reduce", "triage"]
 BACKENDS = ("offline", "openai", "azure")
-ROLES: tuple[Role, ...] = ("map", "reduce", "triage")
 _SECRETS = frozenset({"openai_api_key", "azure_api_key"})
 
 

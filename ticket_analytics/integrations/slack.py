@@ -13,7 +13,7 @@ import logging
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -22,9 +22,9 @@ import orjson
 from ticket_analytics.integrations.http import (
     BearerAuth,
     HttpTransport,
-    RequestStats,
     RetryPolicy,
     ServiceError,
+    TransportClient,
     mask,
 )
 
@@ -131,7 +131,7 @@ def _text_detail(response: httpx.Response) -> str:
     return response.text.strip()[:_DETAIL_MAX] or response.reason_phrase or "no error message"
 
 
-class SlackClient:
+class SlackClient(TransportClient):
     """Posts Block Kit messages through whichever of the two routes the settings configure."""
 
     def __init__(
@@ -142,7 +142,6 @@ class SlackClient:
         sleep: Callable[[float], None] | None = None,
     ) -> None:
         self._settings = settings
-        extra: dict[str, Any] = {"sleep": sleep} if sleep is not None else {}
         if settings.webhook_url:
             parts = urlsplit(settings.webhook_url)
             base = f"{parts.scheme}://{parts.netloc}"
@@ -160,24 +159,11 @@ class SlackClient:
             auth_hint="check SLACK_BOT_TOKEN or SLACK_WEBHOOK_URL",
             error=SlackError,
             transport=transport,
-            **extra,
+            sleep=sleep,
         )
 
     def __repr__(self) -> str:
         return f"SlackClient(mode={self._settings.mode!r})"
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._http.close()
-
-    @property
-    def stats(self) -> RequestStats:
-        return self._http.stats
 
     def post(self, message: Mapping[str, Any]) -> SlackPost:
         """Post one message (``text`` fallback + ``blocks``); raises ``SlackError`` on refusal."""

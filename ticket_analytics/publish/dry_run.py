@@ -2,40 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import orjson
 
 from ticket_analytics.analysis.report import MonthlyReport
+from ticket_analytics.paths import atomic_write
 from ticket_analytics.publish.monthly_page import render_storage
 from ticket_analytics.publish.preview import render_preview
 from ticket_analytics.publish.slack_message import build_message
 
-__all__ = ["atomic_write", "dry_run_paths", "write_dry_run"]
+__all__ = ["dry_run_paths", "write_dry_run"]
 
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
-
-
-def atomic_write(path: Path, content: str | bytes) -> Path:
-    """Replace `path` in one step: a reader sees the old file or the new one, never half."""
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        # mkstemp creates the file 0600; a report is meant to be shared like any other file.
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def dry_run_paths(month: str, reports_dir: Path) -> dict[str, Path]:

@@ -1,14 +1,14 @@
 """One self-contained HTML file of plotly charts that opens offline, in any browser."""
 
 import html
-import os
-import tempfile
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
 import plotly.graph_objects as go
 import plotly.offline
+
+from ticket_analytics.paths import atomic_write
 
 CHART_HEIGHT = "480px"
 _STYLE = """
@@ -72,18 +72,4 @@ def write_dashboard(
     A reader (a browser reloading, a web server) sees the old file or the new one, never half
     of one. `generated_at=None` leaves the timestamp out, so equal inputs give equal bytes.
     """
-    page = render_dashboard(figures, title=title, generated_at=generated_at)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
-            file.write(page)
-            file.flush()
-            os.fsync(file.fileno())
-        # mkstemp creates the file 0600; a report is meant to be shared like any other file.
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(path, render_dashboard(figures, title=title, generated_at=generated_at))

@@ -50,7 +50,6 @@ Action = Literal[
     "shadow",
     "failed",
 ]
-ACTIONS: tuple[str, ...] = Action.__args__  # type: ignore[attr-defined]
 _ERROR_CHARS = 500
 
 

@@ -74,7 +74,8 @@ def _match_partitioned_schema(
     # a relation only binds its query: the columns come without running the model
     wanted = conn.sql(body, params=params).columns
     if [c for (c,) in existing] != wanted:
-        conn.execute(f"drop table {_target(model)}")
+        drop = f"drop table {_target(model)}"
+        conn.execute(drop)
 
 
 def build_model(
@@ -103,11 +104,14 @@ def build_model(
         if model.partition_by:
             body = model.rendered_sql()
             _match_partitioned_schema(conn, model, body, params)
-            conn.execute(
-                f"create table if not exists {table} as select * from ({body}) where false", params
-            )
-            conn.execute(f"delete from {table} where month between ? and ?", [first, last])
-            conn.execute(f"insert into {table} by name {body}", params)
+            # Only the target (see `_target`) and the model's own SQL are formatted in; the
+            # months are bound.
+            create = f"create table if not exists {table} as select * from ({body}) where false"
+            clear = f"delete from {table} where month between ? and ?"
+            fill = f"insert into {table} by name {body}"
+            conn.execute(create, params)
+            conn.execute(clear, [first, last])
+            conn.execute(fill, params)
         elif model.materialized == "seed":
             conn.execute(
                 f"create or replace table {table} as select * from read_csv(?, header = true)",
@@ -115,7 +119,8 @@ def build_model(
             )
         else:
             kind = "view" if model.materialized == "view" else "table"
-            conn.execute(f"create or replace {kind} {table} as\n{model.rendered_sql()}")
+            create = f"create or replace {kind} {table} as\n{model.rendered_sql()}"
+            conn.execute(create)
         conn.execute("commit")
     except duckdb.Error as exc:
         conn.execute("rollback")
@@ -177,10 +182,10 @@ def _test_query(test: ColumnTest) -> tuple[str, list[Any]]:
 def run_test(conn: duckdb.DuckDBPyConnection, test: ColumnTest, examples: int = 5) -> TestResult:
     """Count the rows violating `test`, with a few example values for the UI."""
     query, params = _test_query(test)
-    failures = conn.execute(f"select count(*) from ({query})", params).fetchall()[0]
-    sample = conn.execute(
-        f"select example from ({query}) order by example limit {examples:d}", params
-    )
+    count = f"select count(*) from ({query})"
+    first_examples = f"select example from ({query}) order by example limit ?"
+    failures = conn.execute(count, params).fetchall()[0]
+    sample = conn.execute(first_examples, [*params, examples])
     return TestResult(
         test=test,
         failures=int(failures[0]),

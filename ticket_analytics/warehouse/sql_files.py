@@ -6,8 +6,6 @@ from functools import cache
 
 from ticket_analytics.paths import SQL_DIR
 
-LOAD_DIR = SQL_DIR / "load"
-
 
 @cache
 def load_sql(name: str, folder: str = "load") -> str:

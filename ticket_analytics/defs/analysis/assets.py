@@ -23,8 +23,8 @@ from ticket_analytics.defs.metadata import markdown_table
 from ticket_analytics.defs.models.partitions import MONTHLY
 from ticket_analytics.defs.resources import LlmResource, WarehouseResource
 from ticket_analytics.defs.selections import ANALYSIS
-from ticket_analytics.paths import reports_dir
-from ticket_analytics.publish.dry_run import atomic_write, write_dry_run
+from ticket_analytics.paths import atomic_write, reports_dir
+from ticket_analytics.publish.dry_run import write_dry_run
 
 LLM_TICKET_INSIGHTS = dg.AssetKey(["raw", "llm_ticket_insights"])
 # Every LLM run of a backfill shares this pool: its limit (`dagster instance concurrency set

@@ -5,10 +5,12 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import polars as pl
 from pydantic import Field
 
 from ticket_analytics.bizlogs import BizLogConfig, IngestStats, import_infra_path, ingest_logs
 from ticket_analytics.defs.bizmetrics.sources import infra_path, logs_path
+from ticket_analytics.defs.metadata import markdown_table
 from ticket_analytics.defs.resources import WarehouseResource
 from ticket_analytics.defs.selections import BIZMETRICS
 
@@ -50,11 +52,10 @@ class InfraMetricsConfig(dg.Config):
 
 
 def _md_table(header: tuple[str, ...], rows: Sequence[Sequence[object]]) -> str:
+    # Tag keys and reasons come from the logs: the shared renderer escapes them.
     if not rows:
         return "_none_"
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines)
+    return markdown_table(pl.DataFrame(rows, schema=list(header), orient="row"))
 
 
 def _events_metadata(stats: IngestStats, path: Path, total: int) -> dict[str, Any]:

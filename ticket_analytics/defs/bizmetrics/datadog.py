@@ -6,7 +6,6 @@ set and timestamp, so a minute that gained late log lines is corrected by the ne
 points older than Datadog's one hour are left out (and counted) rather than refused.
 """
 
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -27,7 +26,7 @@ from ticket_analytics.integrations.datadog import (
     payloads,
     tag,
 )
-from ticket_analytics.paths import reports_dir
+from ticket_analytics.paths import atomic_write, reports_dir
 
 _LATENCY_UNITS = ("ms", "s", "sec", "us", "milliseconds", "seconds")
 _MINUTES = """
@@ -145,10 +144,7 @@ def _write_dry_run(bodies: list[dict[str, Any]], until: datetime) -> list[Path]:
     written = []
     for number, body in enumerate(bodies, start=1):
         target = folder / f"series-{stamp}-{number:03d}.json"
-        partial = target.with_suffix(".json.tmp")
-        partial.write_bytes(orjson.dumps(body))
-        os.replace(partial, target)
-        written.append(target)
+        written.append(atomic_write(target, orjson.dumps(body)))
     return written
 
 
