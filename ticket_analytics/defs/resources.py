@@ -108,10 +108,18 @@ class LlmResource(dg.ConfigurableResource):
             raise dg.Failure(f"LLM settings: {exc}") from None
 
     def client(
-        self, warehouse: Path, offline_handlers: Mapping[type[BaseModel], OfflineHandler]
+        self,
+        warehouse: Path,
+        offline_handlers: Mapping[type[BaseModel], OfflineHandler],
+        conn: duckdb.DuckDBPyConnection | None = None,
     ) -> LlmClient:
+        """A client whose ledger opens short connections to `warehouse`, or, for a run that
+        holds the warehouse itself, writes through that run's `conn`."""
         from ticket_analytics.integrations.llm import Ledger, LlmClient
 
-        return LlmClient(
-            self.settings(), Ledger.for_warehouse(warehouse), offline_handlers=offline_handlers
-        )
+        ledger = Ledger.in_connection(conn) if conn is not None else Ledger.for_warehouse(warehouse)
+        return LlmClient(self.settings(), ledger, offline_handlers=offline_handlers)
+
+    @property
+    def is_offline(self) -> bool:
+        return (self.backend or "offline") == "offline"

@@ -2,6 +2,7 @@
 analyzer's verdicts that the documentation-gap models read."""
 
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import dagster as dg
@@ -10,8 +11,9 @@ import polars as pl
 from pydantic import Field
 
 from ticket_analytics.defs.metadata import markdown_table
-from ticket_analytics.defs.resources import WarehouseResource
+from ticket_analytics.defs.resources import LlmResource, WarehouseResource
 from ticket_analytics.defs.triage.resources import TriageResource
+from ticket_analytics.triage.analyzer import FieldResolver
 from ticket_analytics.triage.records import action_counts, latency_percentiles, record_decisions
 from ticket_analytics.triage.service import Decision, Mode, triage_pending
 from ticket_analytics.triage.tracker import Tracker, TriageQuery
@@ -52,6 +54,7 @@ def triage_decisions(
     config: TriageConfig,
     triage: TriageResource,
     warehouse: WarehouseResource,
+    llm: LlmResource,
 ) -> dg.MaterializeResult:
     """Triage the listed (or pending) tickets exactly once each, and record every decision.
 
@@ -63,14 +66,18 @@ def triage_decisions(
     # A listed key may sit anywhere in what the sensor's poll saw, so look as far as it did.
     limit = triage.poll_limit if config.keys else triage.batch_size
     if triage.uses_jira:
-        with triage.open() as tracker:
-            decisions, gone = _triage(tracker, query, mode, config.keys, limit)
+        with triage.open() as tracker, _resolver(llm, warehouse, context.run_id) as resolver:
+            decisions, gone = _triage(tracker, query, mode, config.keys, limit, resolver)
             tracker_name = tracker.name
         with warehouse.connect() as conn:
             record_decisions(conn, decisions, context.run_id)
     else:
-        with warehouse.connect() as conn, triage.open(conn) as tracker:
-            decisions, gone = _triage(tracker, query, mode, config.keys, limit)
+        with (
+            warehouse.connect() as conn,
+            triage.open(conn) as tracker,
+            _resolver(llm, warehouse, context.run_id, conn) as resolver,
+        ):
+            decisions, gone = _triage(tracker, query, mode, config.keys, limit, resolver)
             tracker_name = tracker.name
             record_decisions(conn, decisions, context.run_id)
     for decision in decisions:
@@ -86,9 +93,37 @@ def triage_decisions(
 
 
 def _triage(
-    tracker: Tracker, query: TriageQuery, mode: Mode, keys: Sequence[str], limit: int
+    tracker: Tracker,
+    query: TriageQuery,
+    mode: Mode,
+    keys: Sequence[str],
+    limit: int,
+    resolver: tuple[FieldResolver, str] | None,
 ) -> tuple[list[Decision], list[str]]:
-    return triage_pending(tracker, query, mode, keys=keys, limit=limit)
+    if resolver is None:
+        return triage_pending(tracker, query, mode, keys=keys, limit=limit)
+    resolve, backend = resolver
+    return triage_pending(
+        tracker, query, mode, keys=keys, limit=limit, resolver=resolve, backend=backend
+    )
+
+
+@contextmanager
+def _resolver(
+    llm: LlmResource,
+    warehouse: WarehouseResource,
+    run_id: str,
+    conn: duckdb.DuckDBPyConnection | None = None,
+) -> Iterator[tuple[FieldResolver, str] | None]:
+    """The LLM for the fields the rules are unsure of; the offline backend needs none (the
+    rules' documented default decides)."""
+    if llm.is_offline:
+        yield None
+        return
+    from ticket_analytics.triage.llm_resolver import FieldAnswers, llm_resolver, offline_answers
+
+    with llm.client(warehouse.file, {FieldAnswers: offline_answers}, conn) as client:
+        yield llm_resolver(client, run_id), f"{llm.backend}/{client.settings.map_model}"
 
 
 def _metadata(
