@@ -19,7 +19,7 @@ import threading
 import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, quote_plus, urlsplit
 
@@ -27,6 +27,7 @@ import orjson
 
 from fakes.jira_faults import FaultInjection, fault_reply
 from fakes.jira_routes import Reply
+from fakes.local_server import LocalServer, QuietServer
 
 API = "/wiki/api/v2"
 STORAGE_ROOT = '<root xmlns:ac="http://atlassian.com/content" xmlns:ri="http://atlassian.com/resource/identifier">'
@@ -66,20 +67,11 @@ class RecordedRequest:
     auth_scheme: str | None
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    fake: FakeConfluence
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass
-
-
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = 30
     disable_nagle_algorithm = True
-    server: _Server
+    server: QuietServer
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -98,7 +90,9 @@ def _error(status: int, title: str) -> Reply:
     return Reply(status, {"errors": [{"status": status, "code": "ERROR", "title": title}]})
 
 
-class FakeConfluence(FaultInjection):
+class FakeConfluence(FaultInjection, LocalServer):
+    handler_class = _Handler
+
     def __init__(
         self,
         spaces: dict[str, str] | None = None,
@@ -116,31 +110,6 @@ class FakeConfluence(FaultInjection):
         self.errors: list[str] = []
         self._ids = itertools.count(98001)
         self._conflicts = 0
-        self._server: _Server | None = None
-
-    def start(self) -> FakeConfluence:
-        server = _Server(("127.0.0.1", 0), _Handler)
-        server.fake = self
-        self._server = server
-        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> FakeConfluence:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None, "FakeConfluence not started"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def settings_kwargs(self) -> dict[str, Any]:
         return {"url": f"{self.url}/wiki", "email": self.email, "api_token": self.api_token}

@@ -17,13 +17,14 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
 
 from fakes.jira_faults import FaultInjection, fault_reply
+from fakes.local_server import LocalServer, QuietServer
 
 SERIES_PATH = "/api/v2/series"
 MAX_BODY_BYTES = 512_000
@@ -39,19 +40,10 @@ class RecordedRequest:
     body: Any
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    fake: FakeDatadog
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass
-
-
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = 30
-    server: _Server
+    server: QuietServer
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -78,7 +70,9 @@ def series_problems(body: Any) -> list[str]:
     return problems
 
 
-class FakeDatadog(FaultInjection):
+class FakeDatadog(FaultInjection, LocalServer):
+    handler_class = _Handler
+
     def __init__(self, *, api_key: str = "dd-fake-0000-s3cr3tK3y") -> None:
         FaultInjection.__init__(self)
         self.lock = threading.RLock()
@@ -86,31 +80,6 @@ class FakeDatadog(FaultInjection):
         self.requests: list[RecordedRequest] = []
         self.points: dict[PointKey, float] = {}
         self.counters: Counter[str] = Counter()
-        self._server: _Server | None = None
-
-    def start(self) -> FakeDatadog:
-        server = _Server(("127.0.0.1", 0), _Handler)
-        server.fake = self
-        self._server = server
-        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> FakeDatadog:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None, "FakeDatadog not started"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def _handle(self, handler: _Handler) -> None:
         length = int(handler.headers.get("Content-Length") or 0)

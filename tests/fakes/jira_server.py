@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import base64
 import socket
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -33,6 +32,7 @@ from fakes.jira_jql import JqlError
 from fakes.jira_render import Renderer
 from fakes.jira_routes import Reply
 from fakes.jira_store import IssueStore
+from fakes.local_server import LocalServer, QuietServer
 
 FLAVORS = ("cloud", "datacenter")
 
@@ -47,22 +47,13 @@ class RecordedRequest:
     auth_scheme: str | None  # "Basic" / "Bearer" / None: the scheme only, never the value
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False  # keep-alive handler threads must not stall stop()
-    fake: FakeJira
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # clients that time out or hang up mid-response are part of the scenarios
-
-
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = 30
     # Headers and body go out in two writes; with Nagle on, the body waits for the client's
     # delayed ACK (~40 ms a response), which made every test crawl.
     disable_nagle_algorithm = True
-    server: _Server
+    server: QuietServer
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -80,8 +71,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.fake._handle(self, "DELETE")
 
 
-class FakeJira(FaultInjection, IssueStore):
+class FakeJira(FaultInjection, IssueStore, LocalServer):
     """In-memory Jira behind a real socket on 127.0.0.1; thread-safe, deterministic per seed."""
+
+    handler_class = _Handler
 
     def __init__(
         self,
@@ -113,33 +106,6 @@ class FakeJira(FaultInjection, IssueStore):
         self.counters: Counter[str] = Counter()
         self.errors: list[str] = []  # unexpected exceptions inside handlers
         self._page_hook: Callable[[int], None] | None = None
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> FakeJira:
-        server = _Server(("127.0.0.1", 0), _Handler)
-        server.fake = self
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> FakeJira:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None, "FakeJira not started"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def settings_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for ``JiraSettings`` with this fake's URL, flavor and secrets."""

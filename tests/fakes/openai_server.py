@@ -20,11 +20,13 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import orjson
+
+from fakes.local_server import LocalServer, QuietServer
 
 _SECRET_HEADERS = frozenset({"authorization", "api-key"})
 
@@ -50,19 +52,10 @@ class Reply:
     delay_s: float = 0.0
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    fake: FakeOpenAI
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # clients that time out mid-answer are part of the scenarios
-
-
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
-    server: _Server
+    server: QuietServer
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -75,7 +68,9 @@ def _tokens(text: str) -> int:
     return max(1, len(text) // 4)
 
 
-class FakeOpenAI:
+class FakeOpenAI(LocalServer):
+    handler_class = _Handler
+
     def __init__(
         self,
         *,
@@ -93,31 +88,6 @@ class FakeOpenAI:
         self._in_flight = 0
         self._script: deque[Reply] = deque()
         self._lock = threading.Lock()
-        self._server: _Server | None = None
-
-    def start(self) -> FakeOpenAI:
-        server = _Server(("127.0.0.1", 0), _Handler)
-        server.fake = self
-        self._server = server
-        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> FakeOpenAI:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None, "FakeOpenAI not started"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def settings_kwargs(self) -> dict[str, Any]:
         """``LlmSettings`` keyword arguments pointing at this fake."""

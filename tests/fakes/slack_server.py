@@ -16,13 +16,14 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
 
 from fakes.jira_faults import FaultInjection, fault_reply
+from fakes.local_server import LocalServer, QuietServer
 
 WEBHOOK_PATH = "/services/T0FAKE/B0FAKE/s3cr3tW3bh00kP4th"
 
@@ -77,20 +78,11 @@ class RecordedRequest:
     auth_scheme: str | None
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    fake: FakeSlack
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass
-
-
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = 30
     disable_nagle_algorithm = True
-    server: _Server
+    server: QuietServer
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -99,7 +91,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.fake._handle(self)
 
 
-class FakeSlack(FaultInjection):
+class FakeSlack(FaultInjection, LocalServer):
+    handler_class = _Handler
+
     def __init__(
         self, *, bot_token: str = "xoxb-fake-0000-s3cr3tT0k3n", channel_id: str = "C0FAKE"
     ) -> None:
@@ -109,31 +103,6 @@ class FakeSlack(FaultInjection):
         self.messages: list[dict[str, Any]] = []
         self.requests: list[RecordedRequest] = []
         self.counters: Counter[str] = Counter()
-        self._server: _Server | None = None
-
-    def start(self) -> FakeSlack:
-        server = _Server(("127.0.0.1", 0), _Handler)
-        server.fake = self
-        self._server = server
-        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> FakeSlack:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None, "FakeSlack not started"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     @property
     def webhook_url(self) -> str:
