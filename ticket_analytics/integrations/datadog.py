@@ -184,11 +184,7 @@ class DatadogSettings:
 
     @property
     def policy(self) -> RetryPolicy:
-        return RetryPolicy(
-            timeout_s=self.timeout_s,
-            max_retries=self.max_retries,
-            retry_after_max_s=self.retry_after_max_s,
-        )
+        return RetryPolicy.of(self)
 
     def __repr__(self) -> str:
         return f"DatadogSettings(api_key={mask(self.api_key)}, site={self.site!r}, api_url={self.api_url!r})"

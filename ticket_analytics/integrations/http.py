@@ -23,7 +23,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Generator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol, Self
@@ -76,6 +76,13 @@ class RetryPolicy:
     def __post_init__(self) -> None:
         if self.max_retries < 0 or self.timeout_s <= 0:
             raise ValueError("max_retries must be >= 0 and timeout_s > 0")
+
+    @classmethod
+    def of(cls, settings: object) -> RetryPolicy:
+        """The policy a client's settings ask for: the fields they have, defaults for the rest."""
+        return cls(
+            **{f.name: getattr(settings, f.name) for f in fields(cls) if hasattr(settings, f.name)}
+        )
 
 
 @dataclass

@@ -86,13 +86,7 @@ class JiraSettings:
 
     @property
     def policy(self) -> RetryPolicy:
-        return RetryPolicy(
-            timeout_s=self.timeout_s,
-            max_retries=self.max_retries,
-            backoff_base_s=self.backoff_base_s,
-            backoff_max_s=self.backoff_max_s,
-            retry_after_max_s=self.retry_after_max_s,
-        )
+        return RetryPolicy.of(self)
 
     def __repr__(self) -> str:
         return (

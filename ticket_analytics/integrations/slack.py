@@ -68,11 +68,7 @@ class SlackSettings:
 
     @property
     def policy(self) -> RetryPolicy:
-        return RetryPolicy(
-            timeout_s=self.timeout_s,
-            max_retries=self.max_retries,
-            retry_after_max_s=self.retry_after_max_s,
-        )
+        return RetryPolicy.of(self)
 
     def __repr__(self) -> str:
         return (
