@@ -12,7 +12,8 @@ import pytest
 from fakes.jira_server import FakeJira
 from jira_clients import ORDERED, START, all_keys, client_for
 
-from ticket_analytics.integrations.jira import DC_RESULT_WINDOW, JiraClient, JiraError
+from ticket_analytics.integrations.jira import JiraClient, JiraError
+from ticket_analytics.integrations.jira_paging import DC_RESULT_WINDOW
 
 
 def test_paging_over_several_pages_without_loss_or_duplicates(fake: FakeJira) -> None:
