@@ -1,7 +1,13 @@
 -- One row per business event with what the metrics need: its minute and hour, whether it
--- is a success or a failure, and its value in a comparable unit (latencies in ms).
+-- is a success or a failure, its value in a comparable unit (latencies in ms), and its
+-- dimension tags (the tags whose keys the cardinality guard allows).
 with events as (
     select * from {{ source('raw', 'biz_events') }}
+),
+
+dimension_keys as (
+    select coalesce(list(tag_key), []) as tag_keys from {{ ref('dim_biz_tag_keys') }}
+    where is_dimension
 ),
 
 classified as (
@@ -27,8 +33,15 @@ classified as (
                 or regexp_matches(event, '\.(succeeded|success|completed|created|paid|approved)$')
                 then 'success'
             else 'unknown'
-        end as outcome
+        end as outcome,
+        -- sorted, so two events with the same tags group as one; a null value (JSON null)
+        -- is no value to group by
+        map_from_entries(list_sort(list_filter(
+            map_entries(coalesce(events.tags, map())),
+            lambda tag: tag.value is not null and list_contains(dimension_keys.tag_keys, tag.key)
+        ))) as dimension_tags
     from events
+    cross join dimension_keys
 ),
 
 final as (
@@ -42,7 +55,8 @@ final as (
         value,
         is_latency,
         case when is_latency then latency_ms end as latency_ms,
-        outcome
+        outcome,
+        dimension_tags
     from classified
 )
 

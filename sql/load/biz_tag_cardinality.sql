@@ -1,5 +1,7 @@
--- Distinct values per hour of every tag key in the hours this load touched; a key over
--- $limit in any hour (or hashed: a hash per user is as many series as users) is no dimension.
+-- Distinct values per hour of every tag key in the whole hours this load touched (a load
+-- starting mid-hour counts the hour's earlier values too), keeping each key's highest hour
+-- ever seen. Whether a key is a dimension is decided next, for every key, by
+-- biz_tag_dimensions.sql in the same transaction; a new key waits there as no dimension.
 -- approx_count_distinct (HyperLogLog, a few % off) keeps memory fixed per hour and key: an
 -- exact count held every distinct user id of a big load in memory at once.
 insert into meta.biz_tag_cardinality (tag_key, max_distinct_per_hour, is_dimension, checked_at)
@@ -8,7 +10,8 @@ with entries as (
         date_trunc('hour', ts) as hour,
         unnest(map_entries(tags)) as entry
     from raw.biz_events
-    where ts >= $first_ts and ts <= $last_ts
+    where ts >= date_trunc('hour', $first_ts)
+        and ts < date_trunc('hour', $last_ts) + interval 1 hour
 ),
 
 per_hour as (
@@ -31,12 +34,9 @@ final as (
 select
     tag_key,
     max_distinct_per_hour,
-    max_distinct_per_hour <= $limit and not list_contains($hash_keys, tag_key),
+    false,
     $checked_at
 from final
 on conflict (tag_key) do update set
     max_distinct_per_hour = greatest(excluded.max_distinct_per_hour, biz_tag_cardinality.max_distinct_per_hour),
-    is_dimension = excluded.is_dimension
-        and greatest(excluded.max_distinct_per_hour, biz_tag_cardinality.max_distinct_per_hour) <= $limit,
     checked_at = excluded.checked_at
-returning tag_key, max_distinct_per_hour, is_dimension

@@ -18,6 +18,7 @@ from ticket_analytics.defs.bizmetrics.assets import (
     BIZ_EVENTS_OP,
     INFRA_OP,
     RAW_BIZ_EVENTS,
+    TAG_CARDINALITY,
     raw_biz_events,
     raw_infra_metrics,
 )
@@ -79,6 +80,11 @@ def test_the_group_lands_events_builds_models_and_page_without_rebuilding_ticket
     assert "missing_event" in events["rejects_by_reason"]
     assert "invalid_json" in events["rejects_by_reason"]
     assert "`user_id`" in events["excluded_tags_note"]
+    guard = _metadata(result, TAG_CARDINALITY)
+    assert (guard["dimension_tags"], guard["excluded_tags"]) == ("channel", "user_id")
+    assert "hashed: `user_id`" in guard["excluded_tags_note"]
+    by_tag = _metadata(result, "fct_biz_metrics_by_tag")
+    assert by_tag["dagster/row_count"] > 0
     assert _metadata(result, "raw/infra_metrics")["written"] == 6
     page = _metadata(result, "business_dashboard_html")
     assert Path(page["path"]) == tmp_path / "reports" / "business.html"
@@ -107,8 +113,9 @@ def test_without_a_key_the_series_are_written_to_files_not_sent(
     metrics = {s["metric"] for s in body["series"]}
     assert {"biz.events", "biz.failures", "biz.value.sum"} <= metrics
     tags = {t for s in body["series"] for t in s.get("tags", [])}
-    assert {"service:order-api", "event:payment.succeeded", "unit:krw"} <= tags
+    assert {"service:order-api", "event:payment.succeeded", "unit:krw", "channel:app"} <= tags
     assert not any(t.startswith("user_id") for t in tags)
+    assert (series["tag_dimensions"], series["tags_left_out"]) == ("channel", "user_id (hashed)")
 
 
 def test_with_a_key_the_last_hour_is_sent_to_datadog(

@@ -39,7 +39,6 @@ PARSE_THREADS = 2
 Progress = Callable[[str, int], None]
 
 
-
 @contextmanager
 def _memory_limit(conn: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
     previous = conn.execute("select current_setting('memory_limit')").fetchall()[0][0]
@@ -53,7 +52,9 @@ def _memory_limit(conn: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]
 @dataclass(frozen=True)
 class BizLogConfig:
     """How tags are guarded. Keys in `hash_keys` are stored as a salted sha256 prefix (one
-    user stays one value, an email never lands); keys in `drop_keys` are not stored at all."""
+    user stays one value, an email never lands); keys in `drop_keys` are not stored at all.
+    A hashed key, or one with more than `max_distinct_per_hour` distinct values in any hour,
+    stays in raw.biz_events but is no metric dimension (meta.biz_tag_cardinality)."""
 
     hash_keys: tuple[str, ...] = ("user_id", "email", "order_id")
     drop_keys: tuple[str, ...] = ()
@@ -65,9 +66,21 @@ class BizLogConfig:
 
 @dataclass(frozen=True)
 class TagCardinality:
+    """A tag key's guard decision (meta.biz_tag_cardinality): the metric models group by the
+    key only when `is_dimension`."""
+
     tag_key: str
     max_distinct_per_hour: int
     is_dimension: bool
+    is_hashed: bool = False
+    distinct_limit_per_hour: int | None = None
+
+    @property
+    def exclusion_reason(self) -> str | None:
+        """Why the key is no dimension, in the words of dim_biz_tag_keys; None when it is one."""
+        if self.is_dimension:
+            return None
+        return "hashed" if self.is_hashed else "over_limit"
 
 
 @dataclass(frozen=True)
@@ -82,7 +95,9 @@ class IngestStats:
     events: int
     rejects: int
     rejects_by_reason: dict[str, int]
-    excluded_tags: tuple[str, ...]  # tag keys kept in raw but left out of metric dimensions
+    # every tag key in the warehouse after this load (not only this load's): the decisions
+    # the metric models use, and the keys kept in raw but left out of metric dimensions
+    excluded_tags: tuple[str, ...]
     tag_cardinality: tuple[TagCardinality, ...] = field(default=())
 
     def as_metadata(self) -> dict[str, Any]:
@@ -191,21 +206,34 @@ class _Writer:
                 self.reasons[reason] += count
 
     def tag_cardinality(self) -> list[TagCardinality]:
-        if self.first_ts is None or self.last_ts is None:
-            return []
-        rows = self._conn.execute(
-            load_sql("biz_tag_cardinality"),
-            {
-                "first_ts": self.first_ts,
-                "last_ts": self.last_ts,
-                "limit": self._config.max_distinct_per_hour,
-                "hash_keys": list(self._config.hash_keys),
-                "checked_at": self._started,
-            },
-        ).fetchall()
-        return sorted(
-            (TagCardinality(k, int(n), bool(d)) for k, n, d in rows), key=lambda t: t.tag_key
-        )
+        """Measure the hours this run loaded, then decide every key under this run's settings.
+
+        Decided even when nothing was loaded, so a changed limit applies on the next run."""
+        conn = self._conn
+        conn.execute("begin transaction")
+        try:
+            if self.first_ts is not None and self.last_ts is not None:
+                conn.execute(
+                    load_sql("biz_tag_cardinality"),
+                    {
+                        "first_ts": self.first_ts,
+                        "last_ts": self.last_ts,
+                        "checked_at": self._started,
+                    },
+                )
+            rows = conn.execute(
+                load_sql("biz_tag_dimensions"),
+                {
+                    "limit": self._config.max_distinct_per_hour,
+                    "hash_keys": list(self._config.hash_keys),
+                },
+            ).fetchall()
+            conn.execute("commit")
+        except Exception:
+            conn.execute("rollback")
+            raise
+        decided = (TagCardinality(k, int(n), bool(d), bool(h), lim) for k, n, d, h, lim in rows)
+        return sorted(decided, key=lambda t: t.tag_key)
 
 
 def _read_file(

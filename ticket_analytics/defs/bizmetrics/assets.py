@@ -1,5 +1,6 @@
 """Business events from application logs, and infrastructure metrics, into the raw tables."""
 
+import html
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -8,7 +9,13 @@ import dagster as dg
 import polars as pl
 from pydantic import Field
 
-from ticket_analytics.bizlogs import BizLogConfig, IngestStats, import_infra_path, ingest_logs
+from ticket_analytics.bizlogs import (
+    BizLogConfig,
+    IngestStats,
+    TagCardinality,
+    import_infra_path,
+    ingest_logs,
+)
 from ticket_analytics.defs.bizmetrics.sources import infra_path, logs_path
 from ticket_analytics.defs.metadata import markdown_table
 from ticket_analytics.defs.resources import WarehouseResource
@@ -17,6 +24,7 @@ from ticket_analytics.defs.selections import BIZMETRICS
 RAW_BIZ_EVENTS = dg.AssetKey(["raw", "biz_events"])
 RAW_BIZ_REJECTS = dg.AssetKey(["raw", "biz_event_rejects"])
 RAW_INFRA_METRICS = dg.AssetKey(["raw", "infra_metrics"])
+TAG_CARDINALITY = dg.AssetKey(["meta", "biz_tag_cardinality"])
 BIZ_EVENTS_OP = "raw_biz_events"
 _COUNTS = (
     "select (select count(*) from raw.biz_events), (select count(*) from raw.biz_event_rejects)"
@@ -37,8 +45,9 @@ class BizEventsConfig(dg.Config):
     drop_keys: list[str] = Field(default=[], description="Tag keys never stored.")
     max_distinct_per_hour: int = Field(
         default=BizLogConfig.max_distinct_per_hour,
-        description="A tag with more distinct values in an hour stays in raw but is no "
-        "metric dimension (every value would be a custom metric series).",
+        description="A tag with more distinct values in any hour stays in raw but is no "
+        "metric dimension (every value would be a custom metric series). Every key is "
+        "decided again under this limit on each run.",
     )
 
 
@@ -58,12 +67,46 @@ def _md_table(header: tuple[str, ...], rows: Sequence[Sequence[object]]) -> str:
     return markdown_table(pl.DataFrame(rows, schema=list(header), orient="row"))
 
 
-def _events_metadata(stats: IngestStats, path: Path, total: int) -> dict[str, Any]:
-    guard = [
-        (t.tag_key, t.max_distinct_per_hour, "yes" if t.is_dimension else "no (kept in raw only)")
-        for t in stats.tag_cardinality
+_REASONS = {"hashed": "hashed", "over_limit": "over the limit in some hour"}
+
+
+def _keys(tags: Sequence[TagCardinality]) -> str:
+    # tag keys come from the logs: no backtick may end the code span early
+    return ", ".join(f"`{html.escape(t.tag_key.replace('`', ''))}`" for t in tags)
+
+
+def _excluded_note(stats: IngestStats) -> str:
+    excluded = [t for t in stats.tag_cardinality if not t.is_dimension]
+    if not excluded:
+        return "Every tag key is a metric dimension (within the per-hour limit, not hashed)."
+    by_reason = [
+        f"{label}: {_keys([t for t in excluded if t.exclusion_reason == reason])}"
+        for reason, label in _REASONS.items()
+        if any(t.exclusion_reason == reason for t in excluded)
     ]
-    excluded = ", ".join(f"`{key}`" for key in stats.excluded_tags)
+    return (
+        "Left out of metric dimensions (fct_biz_metrics_by_tag, the Datadog tags) — "
+        + "; ".join(by_reason)
+        + ". They stay in `raw.biz_events.tags`."
+    )
+
+
+def _guard_table(stats: IngestStats) -> str:
+    return _md_table(
+        ("tag", "max distinct per hour", "limit", "dimension"),
+        [
+            (
+                t.tag_key,
+                t.max_distinct_per_hour,
+                t.distinct_limit_per_hour,
+                "yes" if t.exclusion_reason is None else f"no, {_REASONS[t.exclusion_reason]}",
+            )
+            for t in stats.tag_cardinality
+        ],
+    )
+
+
+def _events_metadata(stats: IngestStats, path: Path, total: int) -> dict[str, Any]:
     return {
         "dagster/row_count": total,
         "path": dg.MetadataValue.path(str(path)),
@@ -71,15 +114,20 @@ def _events_metadata(stats: IngestStats, path: Path, total: int) -> dict[str, An
         "rejects_by_reason": dg.MetadataValue.md(
             _md_table(("reason", "lines"), sorted(stats.rejects_by_reason.items()))
         ),
-        "excluded_tags_note": dg.MetadataValue.md(
-            f"Left out of metric dimensions (too many distinct values per hour, or hashed): "
-            f"{excluded}. They stay in `raw.biz_events.tags`."
-            if excluded
-            else "Every tag key seen in this load is within the per-hour limit."
-        ),
-        "tag_cardinality": dg.MetadataValue.md(
-            _md_table(("tag", "max distinct per hour", "dimension"), guard)
-        ),
+        "excluded_tags_note": dg.MetadataValue.md(_excluded_note(stats)),
+        "tag_cardinality": dg.MetadataValue.md(_guard_table(stats)),
+    }
+
+
+def _guard_metadata(stats: IngestStats, limit: int) -> dict[str, Any]:
+    kept = [t.tag_key for t in stats.tag_cardinality if t.is_dimension]
+    return {
+        "dagster/row_count": len(stats.tag_cardinality),
+        "max_distinct_per_hour": limit,
+        "dimension_tags": ", ".join(kept) or "none",
+        "excluded_tags": ", ".join(stats.excluded_tags) or "none",
+        "excluded_tags_note": dg.MetadataValue.md(_excluded_note(stats)),
+        "tag_cardinality": dg.MetadataValue.md(_guard_table(stats)),
     }
 
 
@@ -96,6 +144,14 @@ def _events_metadata(stats: IngestStats, path: Path, total: int) -> dict[str, An
             RAW_BIZ_REJECTS,
             description="Marker lines that could not become events, with the reason, file, "
             "line number and a sample: counted, never silently dropped.",
+            kinds={"duckdb"},
+        ),
+        dg.AssetSpec(
+            TAG_CARDINALITY,
+            description="The cardinality guard: per free tag key, its most distinct values "
+            "in one hour, the limit, whether it is hashed, and whether metrics may group by "
+            "it. A hashed key, or one over the limit in any hour, stays in raw.biz_events "
+            "but is no metric dimension: each value would be a billed custom metric series.",
             kinds={"duckdb"},
         ),
     ],
@@ -143,6 +199,9 @@ def raw_biz_events(
                 _md_table(("reason", "lines"), sorted(stats.rejects_by_reason.items()))
             ),
         },
+    )
+    yield dg.MaterializeResult(
+        asset_key=TAG_CARDINALITY, metadata=_guard_metadata(stats, settings.max_distinct_per_hour)
     )
 
 

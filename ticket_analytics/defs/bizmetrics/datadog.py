@@ -4,8 +4,15 @@ Each run sends the newest `lookback_minutes` of complete minutes from
 int_biz__events_minutely, every time: Datadog keeps the last value sent for a metric, tag
 set and timestamp, so a minute that gained late log lines is corrected by the next run, and
 points older than Datadog's one hour are left out (and counted) rather than refused.
+
+Free tags go along as `key:value` tags only for the keys the cardinality guard allows
+(dim_biz_tag_keys), all of an event's together, as Datadog groups a log-based metric: a
+series is one combination actually seen. When a key leaves the dimensions (it crossed the
+limit), the minutes re-sent under the new tag set sit beside the ones sent before for up to
+an hour: the price of never sending a key that became too costly.
 """
 
+import operator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -36,6 +43,7 @@ select
     event,
     coalesce(status, '') as status,
     unit,
+    dimension_tags,
     event_count,
     failure_count,
     value_sum,
@@ -45,6 +53,12 @@ select
 from int_biz__events_minutely
 where minute >= $since and minute < $until
 order by minute
+"""
+_EXCLUDED_TAGS = """
+select tag_key, exclusion_reason
+from dim_biz_tag_keys
+where not is_dimension
+order by tag_key
 """
 
 
@@ -86,6 +100,7 @@ def _measures(row: dict[str, Any], prefix: str) -> list[tuple[_SeriesKey, float 
     tags: tuple[str, ...] = (tag("service", row["service"]), tag("event", row["event"]))
     if row["status"]:
         tags += (tag("status", row["status"]),)
+    tags += tuple(tag(key, value) for key, value in sorted((row["dimension_tags"] or {}).items()))
     measures: list[tuple[_SeriesKey, float | None]] = [
         ((f"{prefix}.events", tags, MetricType.COUNT), row["event_count"]),
         ((f"{prefix}.failures", tags, MetricType.COUNT), row["failure_count"]),
@@ -103,16 +118,36 @@ def _measures(row: dict[str, Any], prefix: str) -> list[tuple[_SeriesKey, float 
 
 
 def _series(rows: list[dict[str, Any]], prefix: str) -> list[Series]:
-    points: dict[_SeriesKey, list[tuple[int, float]]] = {}
+    points: dict[_SeriesKey, dict[int, float]] = {}
     for row in rows:
         stamp = int(row["minute"].timestamp())
         for key, value in _measures(row, prefix):
-            if value is not None:
-                points.setdefault(key, []).append((stamp, float(value)))
+            if value is None:
+                continue
+            found = points.setdefault(key, {})
+            # Datadog lowercases tags, so `App` and `app` are one series there: add their
+            # counts (the intake keeps only the last point of a timestamp); of two latency
+            # percentiles keep the higher, as there is no merging them
+            if stamp in found:
+                merge = operator.add if key[2] is MetricType.COUNT else max
+                found[stamp] = merge(found[stamp], float(value))
+            else:
+                found[stamp] = float(value)
     return [
-        Series(metric, kind, tuple(found), tags, interval=60 if kind is MetricType.COUNT else None)
+        Series(
+            metric,
+            kind,
+            tuple(sorted(found.items())),
+            tags,
+            interval=60 if kind is MetricType.COUNT else None,
+        )
         for (metric, tags, kind), found in points.items()
     ]
+
+
+def _excluded_tags(warehouse: WarehouseResource) -> list[tuple[str, str]]:
+    with warehouse.connect(read_only=True) as conn:
+        return [(str(k), str(r)) for k, r in conn.execute(_EXCLUDED_TAGS).fetchall()]
 
 
 def _window(
@@ -151,7 +186,7 @@ def _write_dry_run(bodies: list[dict[str, Any]], until: datetime) -> list[Path]:
 @dg.asset(
     group_name=BIZMETRICS,
     kinds={"datadog"},
-    deps=[dg.AssetKey("int_biz__events_minutely")],
+    deps=[dg.AssetKey("int_biz__events_minutely"), dg.AssetKey("dim_biz_tag_keys")],
 )
 def datadog_series(
     context: dg.AssetExecutionContext,
@@ -161,16 +196,21 @@ def datadog_series(
 ) -> dg.MaterializeResult:
     """The business metrics of the last hour as Datadog custom metrics (v2 series API):
     events and failures per minute, amounts, latency p50/p95, tagged by service, event,
-    status and unit. Without DATADOG_API_KEY it is a dry run: the exact request bodies are
-    written to reports/datadog/series-*.json."""
+    status, unit and the free tags the cardinality guard allows (`key:value`). Without
+    DATADOG_API_KEY it is a dry run: the exact request bodies are written to
+    reports/datadog/series-*.json."""
     live = config.mode == "live" or (config.mode == "auto" and datadog.is_configured)
     now = datetime.now(UTC)
     since, until, rows = _window(warehouse, config.lookback_minutes, now)
     series = _series(rows, config.metric_prefix)
     too_old = 0
+    sent_keys = sorted({key for row in rows for key in row["dimension_tags"] or {}})
+    excluded = _excluded_tags(warehouse)
     metadata: dict[str, Any] = {
         "mode": "live" if live else "dry-run",
         "window": f"{since:%Y-%m-%d %H:%M} .. {until:%H:%M} UTC",
+        "tag_dimensions": ", ".join(sent_keys) or "none",
+        "tags_left_out": ", ".join(f"{key} ({why})" for key, why in excluded) or "none",
     }
     if live:
         series, too_old = fresh_points(series, now)
