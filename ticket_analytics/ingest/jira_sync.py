@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, closing, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -40,7 +41,7 @@ from ticket_analytics.ingest.sync_state import (
     source_name,
 )
 from ticket_analytics.integrations.jira import JiraClient, split_order_by
-from ticket_analytics.jira.records import RawRows
+from ticket_analytics.jira.records import RawRows, is_object, plain
 from ticket_analytics.jira.timestamps import format_jql_datetime, parse_jira_timestamp
 from ticket_analytics.warehouse.raw_load import RawLoader
 from ticket_analytics.warehouse.sql_files import load_sql
@@ -111,23 +112,36 @@ def scoped_jql(scope: str, since: datetime | None, time_zone: str) -> str:
     return f"{clause} {ORDER}"
 
 
-def _complete(client: JiraClient, issue: dict[str, Any], stats: SyncStats) -> None:
-    """Replace a truncated embedded changelog or comment list with the full one."""
+def _complete(client: JiraClient, issue: Any, stats: SyncStats) -> Any:
+    """The issue, with a truncated embedded changelog or comment list replaced by the full
+    one (then as dicts: a page's views are read-only)."""
+    if not is_object(issue):
+        return issue  # the loader rejects it with the reason
     key = str(issue.get("key", ""))
     changelog = issue.get("changelog")
-    if isinstance(changelog, dict):
-        histories = changelog.get("histories") or []
-        if int(changelog.get("total") or 0) > len(histories):
-            changelog["histories"] = client.issue_changelog(key)
-            changelog["maxResults"] = changelog["total"] = len(changelog["histories"])
-            stats.changelog_fetches += 1
     fields = issue.get("fields")
-    comment = fields.get("comment") if isinstance(fields, dict) else None
-    if isinstance(comment, dict):
-        comments = comment.get("comments") or []
-        if int(comment.get("total") or 0) > len(comments):
-            comment["comments"] = client.issue_comments(key)
-            stats.comment_fetches += 1
+    comment = fields.get("comment") if is_object(fields) else None
+    short_changelog = is_object(changelog) and _truncated(changelog, "histories")
+    short_comments = is_object(comment) and _truncated(comment, "comments")
+    if not (short_changelog or short_comments):
+        return issue
+    issue = plain(issue)
+    if short_changelog:
+        changelog = issue["changelog"]
+        changelog["histories"] = client.issue_changelog(key)
+        changelog["maxResults"] = changelog["total"] = len(changelog["histories"])
+        stats.changelog_fetches += 1
+    if short_comments:
+        issue["fields"]["comment"]["comments"] = client.issue_comments(key)
+        stats.comment_fetches += 1
+    return issue
+
+
+def _truncated(embedded: Any, items: str) -> bool:
+    try:
+        return int(embedded.get("total") or 0) > len(embedded.get(items) or [])
+    except (TypeError, ValueError):
+        return False
 
 
 def _updated_since(issues: Iterable[dict[str, Any]], moment: datetime) -> set[tuple[str, datetime]]:
@@ -164,6 +178,8 @@ class _Sync:
         self.source = source_name(options.scope)
         self._pass_connection: duckdb.DuckDBPyConnection | None = None
         self._pending, self._pending_issues = RawRows(), 0
+        self._writer: ThreadPoolExecutor | None = None
+        self._writing: Future[None] | None = None
 
     def note(self, message: str, *, warn: bool = False) -> None:
         self.stats.notes.append(message)
@@ -181,29 +197,49 @@ class _Sync:
 
     @contextmanager
     def _pass(self) -> Iterator[None]:
-        """Keep one connection for a pass: reopening (and checkpointing) the file for every
-        page cost more than the page itself. Every page is still its own committed transaction."""
-        with self.connect() as conn:
-            self._pass_connection = conn
+        """Keep one connection for a pass (reopening and checkpointing the file for every
+        page cost more than the page), and commit on it in a thread of its own: DuckDB
+        releases the GIL while it merges, so the next pages become rows meanwhile. Batches
+        still commit one at a time, in order, each with the watermark it reaches."""
+        with self.connect() as conn, ThreadPoolExecutor(1, "sync-commit") as writer:
+            self._pass_connection, self._writer = conn, writer
             try:
                 yield
+                self._wait()
             finally:
-                self._pass_connection = None
+                # leaving the executor waits for a commit under way, before conn closes
+                self._pass_connection, self._writer = None, None
 
     def _add(self, issues: Sequence[dict[str, Any]]) -> None:
         for issue in issues:
-            _complete(self.client, issue, self.stats)
-            self._pending.add_issue(issue, f"{self.source}#{issue.get('key', '?')}")
+            issue = _complete(self.client, issue, self.stats)
+            key = issue.get("key", "?") if is_object(issue) else "?"
+            self._pending.add_issue(issue, f"{self.source}#{key}")
         self._pending_issues += len(issues)
         self.stats.fetched += len(issues)
 
     def _flush(self, watermark: datetime | None) -> None:
-        """Commit what was read since the last flush, and the watermark it reaches."""
+        """Commit what was read since the last flush, and the watermark it reaches: in the
+        pass's writer thread when one runs (after the batch before), else right here."""
         if not self._pending_issues and not self._pending.rejected:
             return
+        rows, self._pending, self._pending_issues = self._pending, RawRows(), 0
+        if self._writer is None:
+            self._commit(rows, watermark)
+            return
+        self._wait()
+        self._writing = self._writer.submit(self._commit, rows, watermark)
+
+    def _wait(self) -> None:
+        """Wait for the commit under way; its error, if any, is raised here."""
+        writing, self._writing = self._writing, None
+        if writing is not None:
+            writing.result()
+
+    def _commit(self, rows: RawRows, watermark: datetime | None) -> None:
         with self._connection() as conn:
             loader = RawLoader(conn)
-            loader.stage(self._pending, self.source)
+            loader.stage(rows, self.source)
             batch = loader.commit()
             if watermark is not None:
                 save_state(
@@ -213,7 +249,6 @@ class _Sync:
                     flavor=self.client.flavor,
                     time_zone=self.client.profile_time_zone(),
                 )
-        self._pending, self._pending_issues = RawRows(), 0
         self.stats.inserted += batch.inserted
         self.stats.updated += batch.updated
         self.stats.unchanged += batch.unchanged
@@ -244,6 +279,7 @@ class _Sync:
                 reconcile_issue_ids=self.options.reconcile_issue_ids
                 if self.client.flavor == "cloud"
                 else (),
+                views=True,
             )
             # A commit's worth of pages downloads while a commit runs; Jira and DuckDB took
             # turns before, and the sync ran a fifth slower against the local fake.
@@ -315,7 +351,7 @@ class _Sync:
             batch = sorted(missing[start : start + ID_BATCH], key=int)
             jql = f"id in ({', '.join(batch)}) {ORDER}"
             for page in self.client.search(
-                jql, fields=FIELDS, expand="changelog", page_size=ID_BATCH
+                jql, fields=FIELDS, expand="changelog", page_size=ID_BATCH, views=True
             ):
                 self._add(page.issues)
                 self._flush(None)

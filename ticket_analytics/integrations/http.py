@@ -227,7 +227,11 @@ class HttpTransport:
             base_url=base_url.rstrip("/"),
             transport=transport,
             timeout=self.policy.timeout_s,
-            headers={"Accept": "application/json", "User-Agent": "ticket-analytics", **(headers or {})},
+            headers={
+                "Accept": "application/json",
+                "User-Agent": "ticket-analytics",
+                **(headers or {}),
+            },
         )
 
     def __repr__(self) -> str:
@@ -350,14 +354,16 @@ class HttpTransport:
             detail = f"gave up after {len(last_status)} attempts: {detail}"
         raise self.error(method, shown, response.status_code, detail)
 
-    def json(self, method: str, path: str, **kwargs: Any) -> Any:
-        """`request`, parsed as JSON (None for an empty answer)."""
+    def json(
+        self, method: str, path: str, *, loads: Callable[[bytes], Any] = orjson.loads, **kwargs: Any
+    ) -> Any:
+        """`request`, parsed as JSON by `loads` (None for an empty answer)."""
         response = self.request(method, path, **kwargs)
         if response.status_code == 204 or not response.content:
             return None
         try:
-            return orjson.loads(response.content)
-        except orjson.JSONDecodeError:
+            return loads(response.content)
+        except ValueError:  # orjson's and simdjson's decode errors both are
             shown = kwargs.get("label") or path
             raise self.error(method, shown, response.status_code, "response is not JSON") from None
 

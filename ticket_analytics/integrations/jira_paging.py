@@ -37,7 +37,7 @@ class SearchPage:
     """One search response. ``start_at``/``total`` exist on Data Center only, and describe the
     query actually sent (a window of the caller's query once results pass 10,000)."""
 
-    issues: list[dict[str, Any]]
+    issues: list[Any]  # dicts, or simdjson views (`JiraClient.search(views=True)`)
     next_page_token: str | None
     is_last: bool
     start_at: int | None

@@ -56,7 +56,8 @@ def type_name(value: Any) -> str:
     return type(value).__name__
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A JSON value as dicts and lists, whichever form it came in."""
     if isinstance(value, simdjson.Object):
         return value.as_dict()
     if isinstance(value, simdjson.Array):
@@ -145,7 +146,7 @@ def _issue_payload(issue: Any, fields: Any) -> bytes:
                 if key != "changelog"
             ]
             return b"{" + b",".join(members) + b"}"
-    issue, fields = _plain(issue), _plain(fields)
+    issue, fields = plain(issue), plain(fields)
     payload = {k: v for k, v in issue.items() if k not in ("changelog", "fields")}
     payload["fields"] = {k: v for k, v in fields.items() if k != "comment"}
     return _dumps(payload)
@@ -240,7 +241,7 @@ class RawRows:
                 created,
                 updated,
                 resolved,
-                adf_to_text(_plain(fields.get("description"))),
+                adf_to_text(plain(fields.get("description"))),
                 payload,
             )
         )
@@ -289,7 +290,7 @@ class RawRows:
                 comment_id,
                 created,
                 updated,
-                adf_to_text(_plain(comment.get("body"))),
+                adf_to_text(plain(comment.get("body"))),
                 _dumps(comment),
             )
         )
