@@ -109,10 +109,10 @@ class Summary:
     def add(self, figure: str, value: str, aim: str = "") -> None:
         self.rows.append((figure, value, aim))
 
-    def finish(self, db: Path | None, out: Path | None) -> None:
+    def finish(self, db: Path | None, out: Path | None, *, rss_label: str = "peak RSS") -> None:
         if db is not None and db.exists():
             self.add("duckdb file", f"{db_size_mb(db):,.0f} MB")
-        self.add("peak RSS", f"{peak_rss_mb():,.0f} MB")
+        self.add(rss_label, f"{peak_rss_mb():,.0f} MB")
         print()
         print_table([(self.benchmark, *row) for row in self.rows])
         if out is not None:

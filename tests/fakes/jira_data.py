@@ -74,6 +74,14 @@ _WORDS = {
 _LABELS = ("access", "database", "network", "ci", "urgent", "security", "k8s")
 
 
+@dataclass(frozen=True, slots=True)
+class RichText:
+    """One body as Jira serves it: ADF for Cloud (v3), wiki markup for Data Center (v2)."""
+
+    adf: dict[str, Any]
+    wiki: str
+
+
 @dataclass(slots=True)
 class History:
     id: int
@@ -86,7 +94,7 @@ class History:
 class Comment:
     id: int
     author: str
-    body: Any  # plain str, or an ADF doc when posted through v3
+    body: Any  # plain str, an ADF doc when posted through v3, or a generated RichText
     created: datetime
     updated: datetime
 
@@ -109,6 +117,10 @@ class StoredIssue:
     resolutiondate: datetime | None = None
     histories: list[History] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
+    # A heavy issue's description as Jira renders it; `description` then holds its plain text.
+    rich_description: RichText | None = None
+    # Bumped by every change, so a rendering cached for an older revision is never served.
+    revision: int = 0
 
     @property
     def key(self) -> str:

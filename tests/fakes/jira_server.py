@@ -4,6 +4,11 @@
         fake.make_issues(250, start=datetime(2025, 11, 1, tzinfo=UTC))
         settings = JiraSettings(**fake.settings_kwargs())
 
+``weight="jira"`` makes every issue as heavy as real Jira's for ``fields=*all`` (every system
+field, custom fields, ADF bodies, user objects with avatars, Jira's spread of histories and
+comments; ``jira_heavy``, ``jira_render_heavy``) and embeds at most 20 comments in Cloud
+search results; the default stays light, so tests stay fast.
+
 The issues live in ``jira_store`` and the endpoints in ``jira_routes``. Faults
 (``fail_next``, ``fail_after_next``, ``rate_limit_next``, ``drop_next``, ``slow_next``,
 ``limit_issue_writes``, seeded ``chaos``; see ``jira_faults``) are consumed in order by the next matching requests. Every request is
@@ -27,9 +32,12 @@ from urllib.parse import parse_qs, urlsplit
 import orjson
 
 from fakes import jira_routes
+from fakes.jira_data import ALL_FIELDS
 from fakes.jira_faults import FaultInjection, fault_reply
+from fakes.jira_heavy_values import as_fragment
 from fakes.jira_jql import JqlError
 from fakes.jira_render import Renderer
+from fakes.jira_render_heavy import HEAVY_FIELDS, HeavyRenderer
 from fakes.jira_routes import Reply
 from fakes.jira_store import IssueStore
 from fakes.local_server import LocalServer, QuietServer
@@ -86,6 +94,8 @@ class FakeJira(FaultInjection, IssueStore, LocalServer):
         time_zone: str = "UTC",
         max_page_size: int | None = None,
         embedded_changelog_limit: int = 20,
+        embedded_comment_limit: int | None = None,
+        weight: str = "light",
         search_lag_seconds: float = 0.0,
         max_result_window: int = 10_000,
         seed: int = 0,
@@ -95,12 +105,21 @@ class FakeJira(FaultInjection, IssueStore, LocalServer):
             raise ValueError(f"flavor must be one of {FLAVORS}")
         FaultInjection.__init__(self)
         IssueStore.__init__(
-            self, time_zone=time_zone, search_lag_seconds=search_lag_seconds, seed=seed, clock=clock
+            self,
+            time_zone=time_zone,
+            search_lag_seconds=search_lag_seconds,
+            seed=seed,
+            clock=clock,
+            weight=weight,
         )
         self.flavor = flavor
         self.email, self.api_token, self.pat = email, api_token, pat
         self.max_page_size = max_page_size
         self.embedded_changelog_limit = embedded_changelog_limit
+        # None: every comment, or 20 (what Cloud search embeds) when the fake is heavy.
+        self.embedded_comment_limit = embedded_comment_limit or (20 if weight == "jira" else None)
+        self.field_names = HEAVY_FIELDS if weight == "jira" else ALL_FIELDS
+        self._renderer: tuple[tuple[str, str], Renderer] | None = None
         self.max_result_window = max_result_window
         self.requests: list[RecordedRequest] = []
         self.counters: Counter[str] = Counter()
@@ -119,7 +138,12 @@ class FakeJira(FaultInjection, IssueStore, LocalServer):
         return {"url": self.url, "flavor": "datacenter", "pat": self.pat}
 
     def renderer(self) -> Renderer:
-        return Renderer(self.url, self.zone)
+        """One renderer per URL and zone: a heavy one keeps what it serialised once."""
+        key = (self.url, self.time_zone)
+        if self._renderer is None or self._renderer[0] != key:
+            kind = HeavyRenderer if self.weight == "jira" else Renderer
+            self._renderer = (key, kind(self.url, self.zone))
+        return self._renderer[1]
 
     def on_page(self, callback: Callable[[int], None] | None) -> None:
         """Run ``callback(pages_served)`` after each search page is built, before it is sent."""
@@ -204,11 +228,12 @@ class FakeJira(FaultInjection, IssueStore, LocalServer):
 
     def _send(self, handler: _Handler, reply: Reply) -> None:
         if reply.raw is not None:
-            payload, content_type = reply.raw, "text/html"
+            payload, content_type = reply.raw, reply.content_type
         elif reply.body is None:
             payload, content_type = b"", "application/json;charset=UTF-8"
         else:
-            payload, content_type = orjson.dumps(reply.body), "application/json;charset=UTF-8"
+            payload = orjson.dumps(reply.body, default=as_fragment)
+            content_type = "application/json;charset=UTF-8"
         try:
             handler.send_response(reply.status)
             handler.send_header("Content-Type", content_type)

@@ -1,7 +1,8 @@
 """FakeJira's issues in memory: create, change, delete, and find them by JQL.
 
 Thread-safe under ``lock``; ids, histories and comments are numbered deterministically, and
-generated issues come from a seeded random source.
+generated issues come from a seeded random source. ``weight="jira"`` generates issues as
+heavy as Jira's (see ``jira_heavy``).
 """
 
 from __future__ import annotations
@@ -14,8 +15,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from fakes import jira_heavy
 from fakes.jira_data import Comment, History, StoredIssue, generated, walk
 from fakes.jira_jql import Query, key_sort, parse_jql
+
+WEIGHTS = ("light", "jira")
 
 
 class IssueStore:
@@ -28,7 +32,11 @@ class IssueStore:
         search_lag_seconds: float = 0.0,
         seed: int = 0,
         clock: Callable[[], datetime] | None = None,
+        weight: str = "light",
     ) -> None:
+        if weight not in WEIGHTS:
+            raise ValueError(f"weight must be one of {WEIGHTS}")
+        self.weight = weight
         self.time_zone = time_zone
         self.search_lag_seconds = search_lag_seconds
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -51,6 +59,10 @@ class IssueStore:
         self._version += 1
         self._cache.clear()
         self._queries.clear()
+
+    def _changed(self, issue: StoredIssue) -> None:
+        issue.revision += 1
+        self._touch()
 
     def _take(self, kind: str) -> int:
         value = self._next[kind]
@@ -117,34 +129,57 @@ class IssueStore:
         *,
         project: str = "OPS",
         spacing: timedelta = timedelta(minutes=7),
-        histories: tuple[int, int] = (0, 4),
-        comments: tuple[int, int] = (0, 2),
+        histories: tuple[int, int] | None = None,
+        comments: tuple[int, int] | None = None,
     ) -> list[str]:
-        """n seeded issues created ``spacing`` apart from ``start`` (100k in a few seconds)."""
+        """n seeded issues created ``spacing`` apart from ``start`` (100k in a few seconds;
+        heavy ones in about a minute). Counts are uniform in ``histories``/``comments``; left
+        out, (0, 4)/(0, 2) for light issues and Jira's spread (``jira_heavy``) for heavy ones."""
         keys = []
         now = self.clock()
+        heavy = self.weight == "jira"
+        rng = self.rng
         with self.lock:
             for i in range(n):
                 number = self._numbers[project] + 1
                 self._numbers[project] = number
+                n_histories = self._count(histories, (0, 4), jira_heavy.history_count)
+                n_comments = self._count(comments, (0, 2), jira_heavy.comment_count)
                 issue, self._next["history"], self._next["comment"] = generated(
-                    self.rng,
+                    rng,
                     issue_id=self._take("id"),
                     project=project.upper(),
                     number=number,
                     created=start + spacing * i,
                     now=now,
-                    histories=histories[0]
-                    + int(self.rng.random() * (histories[1] - histories[0] + 1)),
-                    comments=comments[0] + int(self.rng.random() * (comments[1] - comments[0] + 1)),
+                    histories=0 if heavy else n_histories,
+                    comments=0 if heavy else n_comments,
                     history_id=self._next["history"],
                     comment_id=self._next["comment"],
                 )
+                if heavy:
+                    self._next["history"] = jira_heavy.enrich(
+                        issue, rng, n_histories, self._next["history"]
+                    )
+                    self._next["comment"] = jira_heavy.add_comments(
+                        issue, rng, n_comments, self._next["comment"]
+                    )
                 self._issues[issue.id] = issue
                 self._by_key[issue.key] = issue.id
                 keys.append(issue.key)
             self._touch()
         return keys
+
+    def _count(
+        self,
+        given: tuple[int, int] | None,
+        light: tuple[int, int],
+        heavy: Callable[[random.Random], int],
+    ) -> int:
+        if given is None and self.weight == "jira":
+            return heavy(self.rng)
+        low, high = given or light
+        return low + int(self.rng.random() * (high - low + 1))
 
     def get(self, key_or_id: str | int) -> StoredIssue:
         with self.lock:
@@ -180,10 +215,12 @@ class IssueStore:
                 else:
                     items.append((name, None, old, None, value))
                 setattr(issue, name, value)
+                if name == "description":
+                    issue.rich_description = None
             if items:
                 issue.histories.append(History(self._take("history"), author, at, tuple(items)))
             issue.updated = max(at, issue.updated)
-            self._touch()
+            self._changed(issue)
 
     def delete_issue(self, key: str) -> None:
         with self.lock:
@@ -201,7 +238,7 @@ class IssueStore:
             comment = Comment(self._take("comment"), author, body, at, at)
             issue.comments.append(comment)
             issue.updated = max(at, issue.updated)
-            self._touch()
+            self._changed(issue)
             return comment
 
     def edit_comment(
@@ -216,7 +253,7 @@ class IssueStore:
             at = at or self.clock()
             comment.body, comment.updated = body, at
             issue.updated = max(at, issue.updated)
-            self._touch()
+            self._changed(issue)
             return comment
 
     def matching(self, jql: str, reconcile: frozenset[int] = frozenset()) -> list[StoredIssue]:
