@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import closing, contextmanager
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +26,7 @@ from ticket_analytics.bizlogs import checkpoints as cp
 from ticket_analytics.bizlogs.parse import Parser, TagRules
 from ticket_analytics.bizlogs.pipeline import ahead
 from ticket_analytics.bizlogs.scan import BATCH_BYTES, BLOCK_BYTES, Batch, scan
+from ticket_analytics.warehouse.connection import memory_limit
 from ticket_analytics.warehouse.sql_files import load_sql
 
 SAMPLE_CHARS = 500
@@ -37,16 +38,6 @@ INGEST_MEMORY_LIMIT = "64MB"
 # and writing stages, which are light
 PARSE_THREADS = 2
 Progress = Callable[[str, int], None]
-
-
-@contextmanager
-def _memory_limit(conn: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
-    previous = conn.execute("select current_setting('memory_limit')").fetchall()[0][0]
-    conn.execute("set memory_limit = ?", [limit])
-    try:
-        yield
-    finally:
-        conn.execute("set memory_limit = ?", [previous])
 
 
 @dataclass(frozen=True)
@@ -281,7 +272,7 @@ def ingest_logs(
     parsers = [Parser(rules) for _ in range(PARSE_THREADS)]
     read = unchanged = 0
     try:
-        with _memory_limit(conn, INGEST_MEMORY_LIMIT):
+        with memory_limit(conn, INGEST_MEMORY_LIMIT):
             for file in cp.order(files):
                 plan = cp.plan(file, list(streams.values()))
                 if plan.unchanged:

@@ -22,6 +22,7 @@ No Dagster here: the asset and the CLI both call `sync_jira`.
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -40,10 +41,11 @@ from ticket_analytics.ingest.sync_state import (
     scope_key,
     source_name,
 )
-from ticket_analytics.integrations.jira import JiraClient, split_order_by
+from ticket_analytics.integrations.jira import JiraClient, SearchPage, split_order_by
 from ticket_analytics.jira.records import RawRows, is_object, plain
 from ticket_analytics.jira.timestamps import format_jql_datetime, parse_jira_timestamp
-from ticket_analytics.warehouse.raw_load import RawLoader
+from ticket_analytics.warehouse.connection import memory_limit
+from ticket_analytics.warehouse.raw_load import STAGED_TABLES, Frames, RawLoader, raw_frames
 from ticket_analytics.warehouse.sql_files import load_sql
 
 log = logging.getLogger(__name__)
@@ -54,6 +56,17 @@ ID_BATCH = 100
 # Our clock and Jira's differ a little; an issue updated this close before a pass started
 # counts as updated during it.
 CLOCK_SKEW = timedelta(seconds=5)
+# Pages read ahead while rows are built (commits run in their own thread, so no more are
+# needed): each is megabytes of JSON at Jira's weight, and ten ahead held 300 MB.
+PREFETCH = 2
+SWITCH_INTERVAL_S = 0.0005
+# Truncated changelogs and comment lists fetched at once: about one issue in ten at Jira's
+# weight, each a request of its own.
+COMPLETION_THREADS = 4
+# DuckDB's memory while it merges a batch. Its buffer pool otherwise keeps what the merges
+# read and write, growing toward 80% of RAM with the raw tables; but a merge parses every
+# payload twice and needs several times the batch (64 MB failed a 16 MB batch).
+SYNC_MEMORY_MB = 192
 # A full pass never marks more than this share of a scope's live issues deleted at once.
 MAX_DELETE_SHARE = 0.5
 
@@ -75,6 +88,9 @@ class SyncOptions:
     # Pages are committed (with the watermark) in batches of at least this many issues: a
     # commit has a fixed cost of ~20 ms, more than parsing a page of 100 issues.
     commit_every: int = 1000
+    # ... or once they hold this many bytes: at Jira's full weight (~50 KB an issue) a
+    # thousand issues held 100 MB twice over (one batch read, one committing).
+    commit_bytes: int = 16 * 2**20
 
 
 @dataclass
@@ -112,28 +128,44 @@ def scoped_jql(scope: str, since: datetime | None, time_zone: str) -> str:
     return f"{clause} {ORDER}"
 
 
-def _complete(client: JiraClient, issue: Any, stats: SyncStats) -> Any:
-    """The issue, with a truncated embedded changelog or comment list replaced by the full
-    one (then as dicts: a page's views are read-only)."""
+@contextmanager
+def _quick_handoffs() -> Iterator[None]:
+    """A shorter GIL switch interval while a pass's threads run. The commit thread needs the
+    GIL back after every DuckDB statement, and at Python's 5 ms default it waited ~70 ms a
+    commit while the page threads held it: a tenth of the sync's time. (The interval is the
+    process's; it is restored after the pass.)"""
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(previous)
+
+
+def _truncated_lists(issue: Any) -> tuple[bool, bool]:
+    """Whether the issue's embedded changelog, and its embedded comment list, are cut short."""
     if not is_object(issue):
-        return issue  # the loader rejects it with the reason
-    key = str(issue.get("key", ""))
+        return False, False  # the loader rejects it with the reason
     changelog = issue.get("changelog")
     fields = issue.get("fields")
     comment = fields.get("comment") if is_object(fields) else None
-    short_changelog = is_object(changelog) and _truncated(changelog, "histories")
-    short_comments = is_object(comment) and _truncated(comment, "comments")
-    if not (short_changelog or short_comments):
-        return issue
+    return (
+        is_object(changelog) and _truncated(changelog, "histories"),
+        is_object(comment) and _truncated(comment, "comments"),
+    )
+
+
+def _complete(client: JiraClient, issue: Any, changelog: bool, comments: bool) -> Any:
+    """The issue as dicts (a page's views are read-only), with its changelog and/or comment
+    list fetched in full."""
+    key = str(issue.get("key", ""))
     issue = plain(issue)
-    if short_changelog:
-        changelog = issue["changelog"]
-        changelog["histories"] = client.issue_changelog(key)
-        changelog["maxResults"] = changelog["total"] = len(changelog["histories"])
-        stats.changelog_fetches += 1
-    if short_comments:
+    if changelog:
+        embedded = issue["changelog"]
+        embedded["histories"] = client.issue_changelog(key)
+        embedded["maxResults"] = embedded["total"] = len(embedded["histories"])
+    if comments:
         issue["fields"]["comment"]["comments"] = client.issue_comments(key)
-        stats.comment_fetches += 1
     return issue
 
 
@@ -142,6 +174,12 @@ def _truncated(embedded: Any, items: str) -> bool:
         return int(embedded.get("total") or 0) > len(embedded.get(items) or [])
     except (TypeError, ValueError):
         return False
+
+
+def _with_results(page: SearchPage, completed: dict[int, Future[Any]]) -> SearchPage:
+    for i, future in completed.items():
+        page.issues[i] = future.result()
+    return page
 
 
 def _updated_since(issues: Iterable[dict[str, Any]], moment: datetime) -> set[tuple[str, datetime]]:
@@ -177,7 +215,8 @@ class _Sync:
         self.key = scope_key(options.scope)
         self.source = source_name(options.scope)
         self._pass_connection: duckdb.DuckDBPyConnection | None = None
-        self._pending, self._pending_issues = RawRows(), 0
+        self._pending: list[tuple[Frames, int]] = []
+        self._pending_issues = self._pending_bytes = 0
         self._writer: ThreadPoolExecutor | None = None
         self._writing: Future[None] | None = None
 
@@ -201,7 +240,11 @@ class _Sync:
         page cost more than the page), and commit on it in a thread of its own: DuckDB
         releases the GIL while it merges, so the next pages become rows meanwhile. Batches
         still commit one at a time, in order, each with the watermark it reaches."""
-        with self.connect() as conn, ThreadPoolExecutor(1, "sync-commit") as writer:
+        with (
+            _quick_handoffs(),
+            self.connect() as conn,
+            ThreadPoolExecutor(1, "sync-commit") as writer,
+        ):
             self._pass_connection, self._writer = conn, writer
             try:
                 yield
@@ -210,25 +253,62 @@ class _Sync:
                 # leaving the executor waits for a commit under way, before conn closes
                 self._pass_connection, self._writer = None, None
 
-    def _add(self, issues: Sequence[dict[str, Any]]) -> None:
+    def _completed(self, pages: Iterable[SearchPage]) -> Iterator[SearchPage]:
+        """`pages` with truncated changelogs and comment lists fetched in full.
+
+        A page's fetches run a few at a time while the next page downloads; and as this runs
+        in the page reader's thread, all of it overlaps the rows built from earlier pages.
+        Fetched one by one between pages, they had made the reader the sync's bottleneck.
+        """
+        with ThreadPoolExecutor(COMPLETION_THREADS, "sync-complete") as pool:
+            previous: tuple[SearchPage, dict[int, Future[Any]]] | None = None
+            for page in pages:
+                current = (page, self._complete_page(pool, page))
+                if previous is not None:
+                    yield _with_results(*previous)
+                previous = current
+            if previous is not None:
+                yield _with_results(*previous)
+
+    def _complete_page(self, pool: ThreadPoolExecutor, page: SearchPage) -> dict[int, Future[Any]]:
+        futures = {}
+        for i, issue in enumerate(page.issues):
+            changelog, comments = _truncated_lists(issue)
+            if changelog or comments:
+                futures[i] = pool.submit(_complete, self.client, issue, changelog, comments)
+                self.stats.changelog_fetches += changelog
+                self.stats.comment_fetches += comments
+        return futures
+
+    def _add(self, issues: Sequence[Any]) -> None:
+        """Turn a page into Arrow rows now: its JSON and Python rows are freed at once, and
+        only the compact columns wait for the next commit."""
+        rows = RawRows()
         for issue in issues:
-            issue = _complete(self.client, issue, self.stats)
             key = issue.get("key", "?") if is_object(issue) else "?"
-            self._pending.add_issue(issue, f"{self.source}#{key}")
+            rows.add_issue(issue, f"{self.source}#{key}")
+        sources = {
+            table: [self.source] * len(records)
+            for table, records in zip(STAGED_TABLES, rows.tables(), strict=True)
+        }
+        frames = raw_frames(rows, sources)
+        self._pending.append((frames, len(issues)))
         self._pending_issues += len(issues)
+        self._pending_bytes += sum(frame.nbytes for frame in frames.values())
         self.stats.fetched += len(issues)
 
     def _flush(self, watermark: datetime | None) -> None:
         """Commit what was read since the last flush, and the watermark it reaches: in the
         pass's writer thread when one runs (after the batch before), else right here."""
-        if not self._pending_issues and not self._pending.rejected:
+        if not self._pending:
             return
-        rows, self._pending, self._pending_issues = self._pending, RawRows(), 0
+        batch, self._pending = self._pending, []
+        self._pending_issues = self._pending_bytes = 0
         if self._writer is None:
-            self._commit(rows, watermark)
+            self._commit(batch, watermark)
             return
         self._wait()
-        self._writing = self._writer.submit(self._commit, rows, watermark)
+        self._writing = self._writer.submit(self._commit, batch, watermark)
 
     def _wait(self) -> None:
         """Wait for the commit under way; its error, if any, is raised here."""
@@ -236,11 +316,8 @@ class _Sync:
         if writing is not None:
             writing.result()
 
-    def _commit(self, rows: RawRows, watermark: datetime | None) -> None:
-        with self._connection() as conn:
-            loader = RawLoader(conn)
-            loader.stage(rows, self.source)
-            batch = loader.commit()
+    def _commit(self, batch: list[tuple[Frames, int]], watermark: datetime | None) -> None:
+        def save_watermark(conn: duckdb.DuckDBPyConnection) -> None:
             if watermark is not None:
                 save_state(
                     conn,
@@ -249,10 +326,18 @@ class _Sync:
                     flavor=self.client.flavor,
                     time_zone=self.client.profile_time_zone(),
                 )
-        self.stats.inserted += batch.inserted
-        self.stats.updated += batch.updated
-        self.stats.unchanged += batch.unchanged
-        self.stats.rejected += batch.rejected
+
+        size = sum(frame.nbytes for frames, _ in batch for frame in frames.values())
+        limit = f"{max(SYNC_MEMORY_MB, 8 * size // 2**20)}MB"
+        with self._connection() as conn, memory_limit(conn, limit):
+            loader = RawLoader(conn)
+            for frames, issues in batch:
+                loader.stage_frames(frames, [self.source], issues_seen=issues)
+            loaded = loader.commit(along=save_watermark)
+        self.stats.inserted += loaded.inserted
+        self.stats.updated += loaded.updated
+        self.stats.unchanged += loaded.unchanged
+        self.stats.rejected += loaded.rejected
 
     def incremental(self, since: datetime | None, watermark: datetime | None) -> datetime | None:
         """Search the window until a pass sees no concurrent change; returns the watermark.
@@ -281,10 +366,7 @@ class _Sync:
                 else (),
                 views=True,
             )
-            # A commit's worth of pages downloads while a commit runs; Jira and DuckDB took
-            # turns before, and the sync ran a fifth slower against the local fake.
-            ahead = max(2, self.options.commit_every // self.options.page_size)
-            with self._pass(), closing(prefetched(search, depth=ahead)) as pages:
+            with self._pass(), closing(prefetched(self._completed(search), PREFETCH)) as pages:
                 for page in pages:
                     latest = _latest_updated(page.issues)
                     if latest is not None:
@@ -294,7 +376,10 @@ class _Sync:
                             recent |= changed
                             concurrent |= bool(changed - read_recently)
                     self._add(page.issues)
-                    if self._pending_issues >= self.options.commit_every:
+                    if (
+                        self._pending_issues >= self.options.commit_every
+                        or self._pending_bytes >= self.options.commit_bytes
+                    ):
                         self._flush(watermark)
                     self.stats.pages += 1
                     self.progress(f"page {self.stats.pages}: {self.stats.fetched:,} issues fetched")
@@ -350,9 +435,10 @@ class _Sync:
         for start in range(0, len(missing), ID_BATCH):
             batch = sorted(missing[start : start + ID_BATCH], key=int)
             jql = f"id in ({', '.join(batch)}) {ORDER}"
-            for page in self.client.search(
+            search = self.client.search(
                 jql, fields=FIELDS, expand="changelog", page_size=ID_BATCH, views=True
-            ):
+            )
+            for page in self._completed(search):
                 self._add(page.issues)
                 self._flush(None)
                 self.stats.recovered += len(page.issues)

@@ -59,6 +59,17 @@ def _open(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyCo
 
 
 @contextmanager
+def memory_limit(conn: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
+    """DuckDB's memory limit set to `limit` (e.g. "64MB") for a block, then restored."""
+    previous = conn.execute("select current_setting('memory_limit')").fetchall()[0][0]
+    conn.execute("set memory_limit = ?", [limit])
+    try:
+        yield
+    finally:
+        conn.execute("set memory_limit = ?", [previous])
+
+
+@contextmanager
 def connect(
     path: Path, *, read_only: bool = False, wait_seconds: float = LOCK_WAIT_SECONDS
 ) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -7,6 +7,7 @@ changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -69,14 +70,12 @@ def raw_frames(rows: RawRows, sources: dict[str, list[str]]) -> Frames:
             continue
         names = [name for name, _ in _STAGED_COLUMNS[table]]
         columns = zip(*records, strict=True)
+        # payload bytes become text as Arrow builds the column, which validates the UTF-8:
+        # no Python decode per row, and no second copy (a binary column cast to text)
         arrays = [
-            pa.array(column, type=dtype)
-            for (_, dtype), column in zip(_STAGED_COLUMNS[table], columns, strict=True)
+            pa.array(column, type=pa.string() if name == "payload" else dtype)
+            for (name, dtype), column in zip(_STAGED_COLUMNS[table], columns, strict=True)
         ]
-        # payload bytes become text in one vectorised, UTF-8 validating cast instead of a
-        # Python decode per row
-        payload = names.index("payload")
-        arrays[payload] = arrays[payload].cast(pa.string())
         arrays.append(pa.array(sources[table], type=pa.string()))
         frames[table] = pa.Table.from_arrays(arrays, names=[*names, "source"])
     return frames
@@ -166,18 +165,24 @@ class RawLoader:
             staged = pa.concat_tables(frames) if frames else _staged_schema(table).empty_table()
             self._conn.register(table, staged)
 
-    def commit(self) -> LoadStats:
+    def commit(self, along: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> LoadStats:
+        """Merge everything staged in one transaction; `along` writes in it too (a sync's
+        watermark: rows and the point they reach commit together, and only one commit
+        and checkpoint are paid)."""
         self._flush()
         self._register()
         try:
-            self._merge_all()
+            self._merge_all(along)
         finally:
             for table, frames in self._staged.items():
                 self._conn.unregister(table)
                 frames.clear()
+            # Arrow's allocator keeps freed blocks for reuse, and a long sync's RSS then
+            # grew by a batch's worth of it at a time
+            pa.default_memory_pool().release_unused()
         return self.stats
 
-    def _merge_all(self) -> None:
+    def _merge_all(self, along: Callable[[duckdb.DuckDBPyConnection], None] | None) -> None:
         conn = self._conn
         conn.execute("begin transaction")
         try:
@@ -194,6 +199,8 @@ class RawLoader:
             conn.execute(
                 "drop table newest_issues; drop table first_histories; drop table newest_comments"
             )
+            if along is not None:
+                along(conn)
             conn.execute("commit")
         except Exception:
             conn.execute("rollback")
