@@ -33,6 +33,8 @@ def _attach(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
             [str(path), read_only, ROW_GROUP_SIZE],
         )
         conn.execute("use warehouse")
+        # a long merge would otherwise draw a progress bar into the CLI's and Dagster's logs
+        conn.execute("set enable_progress_bar = false")
     except BaseException:
         conn.close()
         raise

@@ -70,10 +70,8 @@ def raw_frames(rows: RawRows, sources: dict[str, list[str]]) -> Frames:
             continue
         names = [name for name, _ in _STAGED_COLUMNS[table]]
         columns = zip(*records, strict=True)
-        # payload bytes become text as Arrow builds the column, which validates the UTF-8:
-        # no Python decode per row, and no second copy (a binary column cast to text)
         arrays = [
-            pa.array(column, type=pa.string() if name == "payload" else dtype)
+            pa.array(column, type=_payload_type(table) if name == "payload" else dtype)
             for (name, dtype), column in zip(_STAGED_COLUMNS[table], columns, strict=True)
         ]
         arrays.append(pa.array(sources[table], type=pa.string()))
@@ -81,9 +79,19 @@ def raw_frames(rows: RawRows, sources: dict[str, list[str]]) -> Frames:
     return frames
 
 
+def _payload_type(table: str) -> pa.DataType:
+    """Payload bytes become text as Arrow builds the column, which validates the UTF-8 (no
+    Python decode per row, no second copy). Our own serialisations are typed JSON, which
+    DuckDB then stores without parsing each one again to check it; a rejected record's
+    payload may be anything, so it stays plain text."""
+    return pa.string() if table == "staged_rejected" else pa.json_()
+
+
 def _staged_schema(table: str) -> pa.Schema:
     """What `raw_frames` makes of `table` once staged: payload as text, plus source and seq."""
-    columns = [(n, pa.string() if n == "payload" else t) for n, t in _STAGED_COLUMNS[table]]
+    columns = [
+        (n, _payload_type(table) if n == "payload" else t) for n, t in _STAGED_COLUMNS[table]
+    ]
     return pa.schema([*columns, ("source", pa.string()), ("seq", pa.int64())])
 
 
