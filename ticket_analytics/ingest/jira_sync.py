@@ -22,7 +22,6 @@ No Dagster here: the asset and the CLI both call `sync_jira`.
 from __future__ import annotations
 
 import logging
-import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -33,7 +32,8 @@ from typing import Any
 
 import duckdb
 
-from ticket_analytics.ingest.prefetch import prefetched
+from ticket_analytics.ingest.completion import completed
+from ticket_analytics.ingest.prefetch import prefetched, quick_handoffs
 from ticket_analytics.ingest.sync_state import (
     claim_older_spellings,
     read_state,
@@ -41,8 +41,8 @@ from ticket_analytics.ingest.sync_state import (
     scope_key,
     source_name,
 )
-from ticket_analytics.integrations.jira import JiraClient, SearchPage, split_order_by
-from ticket_analytics.jira.records import RawRows, is_object, plain
+from ticket_analytics.integrations.jira import JiraClient, split_order_by
+from ticket_analytics.jira.records import RawRows, is_object
 from ticket_analytics.jira.timestamps import format_jql_datetime, parse_jira_timestamp
 from ticket_analytics.warehouse.connection import memory_limit
 from ticket_analytics.warehouse.raw_load import STAGED_TABLES, Frames, RawLoader, raw_frames
@@ -59,10 +59,6 @@ CLOCK_SKEW = timedelta(seconds=5)
 # Pages read ahead while rows are built (commits run in their own thread, so no more are
 # needed): each is megabytes of JSON at Jira's weight, and ten ahead held 300 MB.
 PREFETCH = 2
-SWITCH_INTERVAL_S = 0.0005
-# Truncated changelogs and comment lists fetched at once: about one issue in ten at Jira's
-# weight, each a request of its own.
-COMPLETION_THREADS = 4
 # DuckDB's memory while it merges a batch. Its buffer pool otherwise keeps what the merges
 # read and write, growing toward 80% of RAM with the raw tables; but a merge parses every
 # payload twice and needs several times the batch (64 MB failed a 16 MB batch).
@@ -128,60 +124,6 @@ def scoped_jql(scope: str, since: datetime | None, time_zone: str) -> str:
     return f"{clause} {ORDER}"
 
 
-@contextmanager
-def _quick_handoffs() -> Iterator[None]:
-    """A shorter GIL switch interval while a pass's threads run. The commit thread needs the
-    GIL back after every DuckDB statement, and at Python's 5 ms default it waited ~70 ms a
-    commit while the page threads held it: a tenth of the sync's time. (The interval is the
-    process's; it is restored after the pass.)"""
-    previous = sys.getswitchinterval()
-    sys.setswitchinterval(SWITCH_INTERVAL_S)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(previous)
-
-
-def _truncated_lists(issue: Any) -> tuple[bool, bool]:
-    """Whether the issue's embedded changelog, and its embedded comment list, are cut short."""
-    if not is_object(issue):
-        return False, False  # the loader rejects it with the reason
-    changelog = issue.get("changelog")
-    fields = issue.get("fields")
-    comment = fields.get("comment") if is_object(fields) else None
-    return (
-        is_object(changelog) and _truncated(changelog, "histories"),
-        is_object(comment) and _truncated(comment, "comments"),
-    )
-
-
-def _complete(client: JiraClient, issue: Any, changelog: bool, comments: bool) -> Any:
-    """The issue as dicts (a page's views are read-only), with its changelog and/or comment
-    list fetched in full."""
-    key = str(issue.get("key", ""))
-    issue = plain(issue)
-    if changelog:
-        embedded = issue["changelog"]
-        embedded["histories"] = client.issue_changelog(key)
-        embedded["maxResults"] = embedded["total"] = len(embedded["histories"])
-    if comments:
-        issue["fields"]["comment"]["comments"] = client.issue_comments(key)
-    return issue
-
-
-def _truncated(embedded: Any, items: str) -> bool:
-    try:
-        return int(embedded.get("total") or 0) > len(embedded.get(items) or [])
-    except (TypeError, ValueError):
-        return False
-
-
-def _with_results(page: SearchPage, completed: dict[int, Future[Any]]) -> SearchPage:
-    for i, future in completed.items():
-        page.issues[i] = future.result()
-    return page
-
-
 def _updated_since(issues: Iterable[dict[str, Any]], moment: datetime) -> set[tuple[str, datetime]]:
     changed = set()
     for issue in issues:
@@ -241,7 +183,7 @@ class _Sync:
         releases the GIL while it merges, so the next pages become rows meanwhile. Batches
         still commit one at a time, in order, each with the watermark it reaches."""
         with (
-            _quick_handoffs(),
+            quick_handoffs(),
             self.connect() as conn,
             ThreadPoolExecutor(1, "sync-commit") as writer,
         ):
@@ -252,33 +194,6 @@ class _Sync:
             finally:
                 # leaving the executor waits for a commit under way, before conn closes
                 self._pass_connection, self._writer = None, None
-
-    def _completed(self, pages: Iterable[SearchPage]) -> Iterator[SearchPage]:
-        """`pages` with truncated changelogs and comment lists fetched in full.
-
-        A page's fetches run a few at a time while the next page downloads; and as this runs
-        in the page reader's thread, all of it overlaps the rows built from earlier pages.
-        Fetched one by one between pages, they had made the reader the sync's bottleneck.
-        """
-        with ThreadPoolExecutor(COMPLETION_THREADS, "sync-complete") as pool:
-            previous: tuple[SearchPage, dict[int, Future[Any]]] | None = None
-            for page in pages:
-                current = (page, self._complete_page(pool, page))
-                if previous is not None:
-                    yield _with_results(*previous)
-                previous = current
-            if previous is not None:
-                yield _with_results(*previous)
-
-    def _complete_page(self, pool: ThreadPoolExecutor, page: SearchPage) -> dict[int, Future[Any]]:
-        futures = {}
-        for i, issue in enumerate(page.issues):
-            changelog, comments = _truncated_lists(issue)
-            if changelog or comments:
-                futures[i] = pool.submit(_complete, self.client, issue, changelog, comments)
-                self.stats.changelog_fetches += changelog
-                self.stats.comment_fetches += comments
-        return futures
 
     def _add(self, issues: Sequence[Any]) -> None:
         """Turn a page into Arrow rows now: its JSON and Python rows are freed at once, and
@@ -366,7 +281,10 @@ class _Sync:
                 else (),
                 views=True,
             )
-            with self._pass(), closing(prefetched(self._completed(search), PREFETCH)) as pages:
+            with (
+                self._pass(),
+                closing(prefetched(completed(self.client, search, self.stats), PREFETCH)) as pages,
+            ):
                 for page in pages:
                     latest = _latest_updated(page.issues)
                     if latest is not None:
@@ -438,7 +356,7 @@ class _Sync:
             search = self.client.search(
                 jql, fields=FIELDS, expand="changelog", page_size=ID_BATCH, views=True
             )
-            for page in self._completed(search):
+            for page in completed(self.client, search, self.stats):
                 self._add(page.issues)
                 self._flush(None)
                 self.stats.recovered += len(page.issues)
