@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -17,6 +18,7 @@ from fakes.jira_server import FakeJira
 from ticket_analytics.ingest.jira_sync import SyncOptions, SyncStats, sync_jira
 from ticket_analytics.integrations.jira import JiraClient, JiraError, JiraSettings
 from ticket_analytics.warehouse.connection import connect
+from ticket_analytics.warehouse.raw_load import RawLoader
 
 START = datetime(2025, 10, 1, tzinfo=UTC)
 SCOPE = "project = OPS"
@@ -243,6 +245,56 @@ def test_a_killed_sync_resumes_from_its_last_committed_batch(
     stats = _sync(fake, warehouse, page_size=50)
     _assert_exact(fake, warehouse)
     assert stats.fetched < 230, "the resumed sync started over"
+
+
+def test_batches_close_at_a_byte_size_too(fake: FakeJira, tmp_path: Path) -> None:
+    """At Jira's weight a thousand issues are 100 MB: a batch also closes by size, and a
+    killed sync still resumes from the last batch that did."""
+    warehouse = tmp_path / "w.duckdb"
+
+    class Killed(Exception):
+        pass
+
+    def kill(message: str) -> None:
+        if message.startswith("page 3:"):
+            raise Killed
+
+    options = SyncOptions(scope=SCOPE, page_size=50, commit_every=10**6, commit_bytes=1)
+    with _client(fake) as client, pytest.raises(Killed):
+        sync_jira(client, partial(connect, warehouse), options, progress=kill)
+    assert 0 < len(_warehouse_truth(warehouse)) < 230
+    stats = _sync(fake, warehouse, page_size=50)
+    _assert_exact(fake, warehouse)
+    assert stats.fetched < 230, "the resumed sync started over"
+
+
+def test_a_failed_commit_fails_the_sync_and_keeps_the_watermark_with_its_rows(
+    fake: FakeJira, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches commit in a thread of their own; a failure there still stops the sync, and
+    what landed before it is exactly what the stored watermark says."""
+    warehouse = tmp_path / "w.duckdb"
+    commit, commits = RawLoader.commit, []
+
+    def second_fails(self: RawLoader, *args: Any, **kwargs: Any) -> Any:
+        commits.append(1)
+        if len(commits) == 2:
+            raise duckdb.IOException("disk full")
+        return commit(self, *args, **kwargs)
+
+    monkeypatch.setattr(RawLoader, "commit", second_fails)
+    options = SyncOptions(scope=SCOPE, page_size=50, commit_every=50)
+    with _client(fake) as client, pytest.raises(duckdb.IOException, match="disk full"):
+        sync_jira(client, partial(connect, warehouse), options)
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        [(watermark, newest, count)] = conn.execute(
+            "select (select max(watermark) from meta.jira_sync_state), max(updated_at), count(*)"
+            " from raw.issues"
+        ).fetchall()
+    assert count == 50 and watermark == newest
+    monkeypatch.undo()
+    _sync(fake, warehouse, page_size=50)
+    _assert_exact(fake, warehouse)
 
 
 def test_a_pass_commits_its_pages_on_one_connection_it_is_given(
