@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
-from fakes.jira_data import ISSUE_TYPES, PRIORITIES, STATUSES, USERS, StoredIssue
+from fakes.jira_data import ISSUE_TYPES, PRIORITIES, USERS, StoredIssue
 from fakes.jira_heavy_custom import SIZES, custom_values
 from fakes.jira_heavy_text import ENVIRONMENTS
 from fakes.jira_render import BOT, Renderer
@@ -120,21 +120,10 @@ class HeavyValues(Renderer):
 
     def _status(self, name: str, api: int) -> Shared:
         def build() -> dict[str, Any]:
-            sid, cid, ckey, colour, cname = STATUSES[name]
-            base = f"{self.base}/rest/api/{api}"
             return {
-                "self": f"{base}/status/{sid}",
+                **self.status(name, api),
                 "description": f"The issue is {name.lower()}.",
                 "iconUrl": f"{self.base}/images/icons/statuses/generic.png",
-                "name": name,
-                "id": sid,
-                "statusCategory": {
-                    "self": f"{base}/statuscategory/{cid}",
-                    "id": cid,
-                    "key": ckey,
-                    "colorName": colour,
-                    "name": cname,
-                },
             }
 
         return self.once(("status", name, api), build)

@@ -200,6 +200,23 @@ class Renderer:
         are cheap enough to render every time."""
         return self.issue(issue, **options)
 
+    def status(self, name: str, api: int) -> dict[str, Any]:
+        sid, cid, ckey, colour, cname = STATUSES[name]
+        base = f"{self.base}/rest/api/{api}"
+        return {
+            "self": f"{base}/status/{sid}",
+            "description": "",
+            "name": name,
+            "id": sid,
+            "statusCategory": {
+                "self": f"{base}/statuscategory/{cid}",
+                "id": cid,
+                "key": ckey,
+                "colorName": colour,
+                "name": cname,
+            },
+        }
+
     def fields(
         self,
         issue: StoredIssue,
@@ -216,20 +233,7 @@ class Renderer:
                 text = issue.rich_description or issue.description
                 out[name] = self.body(text, api) if text else None
             elif name == "status":
-                sid, cid, ckey, colour, cname = STATUSES[issue.status]
-                out[name] = {
-                    "self": f"{base}/status/{sid}",
-                    "description": "",
-                    "name": issue.status,
-                    "id": sid,
-                    "statusCategory": {
-                        "self": f"{base}/statuscategory/{cid}",
-                        "id": cid,
-                        "key": ckey,
-                        "colorName": colour,
-                        "name": cname,
-                    },
-                }
+                out[name] = self.status(issue.status, api)
             elif name == "priority":
                 pid = PRIORITIES[issue.priority]
                 out[name] = {"self": f"{base}/priority/{pid}", "name": issue.priority, "id": pid}
