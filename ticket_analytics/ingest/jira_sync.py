@@ -33,7 +33,7 @@ from typing import Any
 import duckdb
 
 from ticket_analytics.ingest.completion import completed
-from ticket_analytics.ingest.prefetch import prefetched, quick_handoffs
+from ticket_analytics.ingest.prefetch import prefetched
 from ticket_analytics.ingest.sync_state import (
     claim_older_spellings,
     read_state,
@@ -44,7 +44,7 @@ from ticket_analytics.ingest.sync_state import (
 from ticket_analytics.integrations.jira import JiraClient, split_order_by
 from ticket_analytics.jira.records import RawRows, is_object
 from ticket_analytics.jira.timestamps import format_jql_datetime, parse_jira_timestamp
-from ticket_analytics.warehouse.connection import memory_limit
+from ticket_analytics.warehouse.connection import ROW_GROUP_SIZE
 from ticket_analytics.warehouse.raw_load import STAGED_TABLES, Frames, RawLoader, raw_frames
 from ticket_analytics.warehouse.sql_files import load_sql
 
@@ -59,9 +59,8 @@ CLOCK_SKEW = timedelta(seconds=5)
 # Pages read ahead while rows are built (commits run in their own thread, so no more are
 # needed): each is megabytes of JSON at Jira's weight, and ten ahead held 300 MB.
 PREFETCH = 2
-# DuckDB's memory while it merges a batch. Its buffer pool otherwise keeps what the merges
-# read and write, growing toward 80% of RAM with the raw tables; but a merge parses every
-# payload twice and needs several times the batch (64 MB failed a 16 MB batch).
+# DuckDB's memory on a sync's connections, from the first merge to the checkpoint at close.
+# Its buffer pool otherwise keeps every block the merges write, toward 80% of RAM.
 SYNC_MEMORY_MB = 192
 # A full pass never marks more than this share of a scope's live issues deleted at once.
 MAX_DELETE_SHARE = 0.5
@@ -81,12 +80,14 @@ class SyncOptions:
     full_pass_every: timedelta = timedelta(hours=24)
     max_passes: int = 3
     reconcile_issue_ids: tuple[int, ...] = ()
-    # Pages are committed (with the watermark) in batches of at least this many issues: a
-    # commit has a fixed cost of ~20 ms, more than parsing a page of 100 issues.
-    commit_every: int = 1000
-    # ... or once they hold this many bytes: at Jira's full weight (~50 KB an issue) a
-    # thousand issues held 100 MB twice over (one batch read, one committing).
-    commit_bytes: int = 16 * 2**20
+    # Pages are committed (with the watermark) in batches of a row group's worth of issues:
+    # DuckDB writes a transaction's full row groups straight into the file, and a partial
+    # one goes through the WAL, whose checkpoint then rewrites the table's last row group.
+    # Commits of 400 issues spent two thirds of their time so, 2.5x the cost per issue.
+    commit_every: int = ROW_GROUP_SIZE
+    # ... or fewer, once they hold this many bytes: a batch is held twice (one being read,
+    # one committing). At Jira's weight 64 MB is ~1,400 issues; 32 MB cost a tenth more time.
+    commit_bytes: int = 64 * 2**20
 
 
 @dataclass
@@ -173,8 +174,15 @@ class _Sync:
         if self._pass_connection is not None:
             yield self._pass_connection
         else:
-            with self.connect() as conn:
+            with self._capped_connection() as conn:
                 yield conn
+
+    @contextmanager
+    def _capped_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self.connect() as conn:
+            # for as long as the connection lives: its close checkpoints under the cap too
+            conn.execute("set memory_limit = ?", [f"{SYNC_MEMORY_MB}MB"])
+            yield conn
 
     @contextmanager
     def _pass(self) -> Iterator[None]:
@@ -183,8 +191,7 @@ class _Sync:
         releases the GIL while it merges, so the next pages become rows meanwhile. Batches
         still commit one at a time, in order, each with the watermark it reaches."""
         with (
-            quick_handoffs(),
-            self.connect() as conn,
+            self._capped_connection() as conn,
             ThreadPoolExecutor(1, "sync-commit") as writer,
         ):
             self._pass_connection, self._writer = conn, writer
@@ -242,9 +249,7 @@ class _Sync:
                     time_zone=self.client.profile_time_zone(),
                 )
 
-        size = sum(frame.nbytes for frames, _ in batch for frame in frames.values())
-        limit = f"{max(SYNC_MEMORY_MB, 8 * size // 2**20)}MB"
-        with self._connection() as conn, memory_limit(conn, limit):
+        with self._connection() as conn:
             loader = RawLoader(conn)
             for frames, issues in batch:
                 loader.stage_frames(frames, [self.source], issues_seen=issues)

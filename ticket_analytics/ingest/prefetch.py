@@ -8,10 +8,8 @@ it, exactly where a plain loop would have raised it.
 from __future__ import annotations
 
 import queue
-import sys
 import threading
 from collections.abc import Generator, Iterator
-from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
@@ -20,7 +18,6 @@ _POLL_SECONDS = 0.1
 # the stop when the request returns, and its thread is a daemon.
 _STOP_WAIT_SECONDS = 1.0
 _ITEM, _ERROR, _END = "item", "error", "end"
-_SWITCH_INTERVAL_S = 0.0005
 
 
 def prefetched(items: Iterator[T], depth: int = 2) -> Generator[T, None, None]:
@@ -69,17 +66,3 @@ def prefetched(items: Iterator[T], depth: int = 2) -> Generator[T, None, None]:
     finally:
         stop.set()
         reader.join(_STOP_WAIT_SECONDS)
-
-
-@contextmanager
-def quick_handoffs() -> Iterator[None]:
-    """A shorter GIL switch interval while a pass's threads run. The commit thread needs the
-    GIL back after every DuckDB statement, and at Python's 5 ms default it waited ~70 ms a
-    commit while the page threads held it: a tenth of the sync's time. (The interval is the
-    process's; it is restored after the pass.)"""
-    previous = sys.getswitchinterval()
-    sys.setswitchinterval(_SWITCH_INTERVAL_S)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(previous)
