@@ -303,9 +303,9 @@ def test_a_pass_commits_its_pages_on_one_connection_it_is_given(
     warehouse, opened = tmp_path / "w.duckdb", []
 
     @contextmanager
-    def counted() -> Iterator[duckdb.DuckDBPyConnection]:
+    def counted(**options: Any) -> Iterator[duckdb.DuckDBPyConnection]:
         opened.append(warehouse)
-        with connect(warehouse) as conn:
+        with connect(warehouse, **options) as conn:
             yield conn
 
     with _client(small) as client:

@@ -27,6 +27,18 @@ def test_bulk_inserts_fill_row_groups_of_our_size(tmp_path: Path) -> None:
         assert spill == [(f"{tmp_path / 'w.duckdb'}.tmp",)]
 
 
+def test_a_writer_can_attach_with_smaller_row_groups_of_its_own(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    with connect(path, row_group_size=2048) as conn:
+        conn.execute("create table numbers as select range as n from range(4097)")
+    with connect(path, read_only=True) as conn:
+        counts = conn.sql(
+            "select count from pragma_storage_info('numbers') "
+            "where column_name = 'n' group by row_group_id, count order by row_group_id"
+        ).fetchall()
+    assert counts == [(2048,), (2048,), (1,)]
+
+
 def test_read_only_connections_cannot_write(tmp_path: Path) -> None:
     path = tmp_path / "w.duckdb"
     with connect(path):

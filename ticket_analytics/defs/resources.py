@@ -17,7 +17,7 @@ from ticket_analytics.paths import warehouse_path
 if TYPE_CHECKING:
     # the openai SDK takes ~0.7 s to import: only runs that call a model pay for it
     from ticket_analytics.integrations.llm import LlmClient, LlmSettings, OfflineHandler
-from ticket_analytics.warehouse.connection import connect
+from ticket_analytics.warehouse.connection import ROW_GROUP_SIZE, connect
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -30,8 +30,10 @@ class WarehouseResource(dg.ConfigurableResource):
         return Path(self.path).resolve() if self.path else warehouse_path()
 
     @contextmanager
-    def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        with connect(self.file, read_only=read_only) as conn:
+    def connect(
+        self, *, read_only: bool = False, row_group_size: int = ROW_GROUP_SIZE
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
+        with connect(self.file, read_only=read_only, row_group_size=row_group_size) as conn:
             yield conn
 
 

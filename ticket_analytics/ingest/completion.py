@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ticket_analytics.integrations.jira import JiraClient, SearchPage
-from ticket_analytics.jira.records import is_object, plain
+from ticket_analytics.jira.records import is_object
 
 # Truncated lists fetched at once, while the next page downloads.
 COMPLETION_THREADS = 4
@@ -22,17 +23,32 @@ class Fetches(Protocol):
     comment_fetches: int
 
 
+@dataclass(frozen=True)
+class FullLists:
+    """An issue's changelog and/or comment list fetched in full (None: the embedded one is)."""
+
+    histories: list[Any] | None = None
+    comments: list[Any] | None = None
+
+
+# A page, and the full lists of its issues whose embedded ones were cut short, by position.
+CompletedPage = tuple[SearchPage, dict[int, FullLists]]
+
+
 def completed(
     client: JiraClient, pages: Iterable[SearchPage], counts: Fetches
-) -> Iterator[SearchPage]:
+) -> Iterator[CompletedPage]:
     """`pages`, each with its truncated changelogs and comment lists fetched in full.
+
+    The lists come beside the page rather than in it: the page's issues stay read-only views,
+    and turning a whole issue into dicts to replace one list cost more than fetching it.
 
     A page's fetches run a few at a time while the next page downloads; run in the page
     reader's thread (`prefetched`), all of it overlaps the rows built from earlier pages.
     Fetched one by one between pages, they had made the reader the sync's bottleneck.
     """
     with ThreadPoolExecutor(COMPLETION_THREADS, "sync-complete") as pool:
-        previous: tuple[SearchPage, dict[int, Future[Any]]] | None = None
+        previous: tuple[SearchPage, dict[int, Future[FullLists]]] | None = None
         for page in pages:
             current = (page, _start(client, pool, page, counts))
             if previous is not None:
@@ -44,7 +60,7 @@ def completed(
 
 def _start(
     client: JiraClient, pool: ThreadPoolExecutor, page: SearchPage, counts: Fetches
-) -> dict[int, Future[Any]]:
+) -> dict[int, Future[FullLists]]:
     futures = {}
     for i, issue in enumerate(page.issues):
         changelog, comments = _truncated_lists(issue)
@@ -68,18 +84,12 @@ def _truncated_lists(issue: Any) -> tuple[bool, bool]:
     )
 
 
-def _complete(client: JiraClient, issue: Any, changelog: bool, comments: bool) -> Any:
-    """The issue as dicts (a page's views are read-only), with its changelog and/or comment
-    list fetched in full."""
+def _complete(client: JiraClient, issue: Any, changelog: bool, comments: bool) -> FullLists:
     key = str(issue.get("key", ""))
-    issue = plain(issue)
-    if changelog:
-        embedded = issue["changelog"]
-        embedded["histories"] = client.issue_changelog(key)
-        embedded["maxResults"] = embedded["total"] = len(embedded["histories"])
-    if comments:
-        issue["fields"]["comment"]["comments"] = client.issue_comments(key)
-    return issue
+    return FullLists(
+        client.issue_changelog(key) if changelog else None,
+        client.issue_comments(key) if comments else None,
+    )
 
 
 def _truncated(embedded: Any, items: str) -> bool:
@@ -89,7 +99,5 @@ def _truncated(embedded: Any, items: str) -> bool:
         return False
 
 
-def _with_results(page: SearchPage, completed: dict[int, Future[Any]]) -> SearchPage:
-    for i, future in completed.items():
-        page.issues[i] = future.result()
-    return page
+def _with_results(page: SearchPage, fetching: dict[int, Future[FullLists]]) -> CompletedPage:
+    return page, {i: future.result() for i, future in fetching.items()}

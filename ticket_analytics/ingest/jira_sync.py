@@ -28,11 +28,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, closing, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 
-from ticket_analytics.ingest.completion import completed
+from ticket_analytics.ingest.completion import FullLists, completed
 from ticket_analytics.ingest.prefetch import prefetched
 from ticket_analytics.ingest.sync_state import (
     claim_older_spellings,
@@ -44,7 +44,6 @@ from ticket_analytics.ingest.sync_state import (
 from ticket_analytics.integrations.jira import JiraClient, split_order_by
 from ticket_analytics.jira.records import RawRows, is_object
 from ticket_analytics.jira.timestamps import format_jql_datetime, parse_jira_timestamp
-from ticket_analytics.warehouse.connection import ROW_GROUP_SIZE
 from ticket_analytics.warehouse.raw_load import STAGED_TABLES, Frames, RawLoader, raw_frames
 from ticket_analytics.warehouse.sql_files import load_sql
 
@@ -59,16 +58,29 @@ CLOCK_SKEW = timedelta(seconds=5)
 # Pages read ahead while rows are built (commits run in their own thread, so no more are
 # needed): each is megabytes of JSON at Jira's weight, and ten ahead held 300 MB.
 PREFETCH = 2
+# The row-group size the sync's passes attach the file with. DuckDB writes a transaction's
+# full row groups straight into the file; a partial one goes through the WAL, and the
+# checkpoint then rewrites the table's last row group whole. At the warehouse's 32,768 rows a
+# growing row group of Jira-weight payloads was rewritten at every commit: two thirds of the
+# commits' time. 2,048 is DuckDB's least (one vector); bulk loads keep the larger size.
+SYNC_ROW_GROUP_SIZE = 2_048
 # DuckDB's memory on a sync's connections, from the first merge to the checkpoint at close.
 # Its buffer pool otherwise keeps every block the merges write, toward 80% of RAM.
 SYNC_MEMORY_MB = 192
+_EMBEDDED = FullLists()
 # A full pass never marks more than this share of a scope's live issues deleted at once.
 MAX_DELETE_SHARE = 0.5
 
 Progress = Callable[[str], None]
-# Opens a writable warehouse connection and closes it on exit: `WarehouseResource.connect`
-# in Dagster, `functools.partial(connection.connect, path)` elsewhere.
-Connect = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
+
+
+class Connect(Protocol):
+    """Opens a writable warehouse connection and closes it on exit: `WarehouseResource.connect`
+    in Dagster, `functools.partial(connection.connect, path)` elsewhere."""
+
+    def __call__(
+        self, *, row_group_size: int = ...
+    ) -> AbstractContextManager[duckdb.DuckDBPyConnection]: ...
 
 
 @dataclass(frozen=True)
@@ -80,13 +92,12 @@ class SyncOptions:
     full_pass_every: timedelta = timedelta(hours=24)
     max_passes: int = 3
     reconcile_issue_ids: tuple[int, ...] = ()
-    # Pages are committed (with the watermark) in batches of a row group's worth of issues:
-    # DuckDB writes a transaction's full row groups straight into the file, and a partial
-    # one goes through the WAL, whose checkpoint then rewrites the table's last row group.
-    # Commits of 400 issues spent two thirds of their time so, 2.5x the cost per issue.
-    commit_every: int = ROW_GROUP_SIZE
+    # Pages are committed (with the watermark) in batches of a row group's worth of issues
+    # (see SYNC_ROW_GROUP_SIZE) ...
+    commit_every: int = SYNC_ROW_GROUP_SIZE
     # ... or fewer, once they hold this many bytes: a batch is held twice (one being read,
-    # one committing). At Jira's weight 64 MB is ~1,400 issues; 32 MB cost a tenth more time.
+    # one committing). At Jira's weight 64 MB is ~1,400 issues, whose histories and comments
+    # fill row groups; 16 MB batches took 2.5x the time per issue, 32 MB a tenth more.
     commit_bytes: int = 64 * 2**20
 
 
@@ -179,7 +190,7 @@ class _Sync:
 
     @contextmanager
     def _capped_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        with self.connect() as conn:
+        with self.connect(row_group_size=SYNC_ROW_GROUP_SIZE) as conn:
             # for as long as the connection lives: its close checkpoints under the cap too
             conn.execute("set memory_limit = ?", [f"{SYNC_MEMORY_MB}MB"])
             yield conn
@@ -202,13 +213,16 @@ class _Sync:
                 # leaving the executor waits for a commit under way, before conn closes
                 self._pass_connection, self._writer = None, None
 
-    def _add(self, issues: Sequence[Any]) -> None:
+    def _add(self, issues: Sequence[Any], full_lists: dict[int, FullLists]) -> None:
         """Turn a page into Arrow rows now: its JSON and Python rows are freed at once, and
         only the compact columns wait for the next commit."""
         rows = RawRows()
-        for issue in issues:
+        for i, issue in enumerate(issues):
             key = issue.get("key", "?") if is_object(issue) else "?"
-            rows.add_issue(issue, f"{self.source}#{key}")
+            full = full_lists.get(i, _EMBEDDED)
+            rows.add_issue(
+                issue, f"{self.source}#{key}", histories=full.histories, comments=full.comments
+            )
         sources = {
             table: [self.source] * len(records)
             for table, records in zip(STAGED_TABLES, rows.tables(), strict=True)
@@ -290,7 +304,7 @@ class _Sync:
                 self._pass(),
                 closing(prefetched(completed(self.client, search, self.stats), PREFETCH)) as pages,
             ):
-                for page in pages:
+                for page, full_lists in pages:
                     latest = _latest_updated(page.issues)
                     if latest is not None:
                         watermark = latest if watermark is None else max(watermark, latest)
@@ -298,7 +312,7 @@ class _Sync:
                             changed = _updated_since(page.issues, started)
                             recent |= changed
                             concurrent |= bool(changed - read_recently)
-                    self._add(page.issues)
+                    self._add(page.issues, full_lists)
                     if (
                         self._pending_issues >= self.options.commit_every
                         or self._pending_bytes >= self.options.commit_bytes
@@ -361,8 +375,8 @@ class _Sync:
             search = self.client.search(
                 jql, fields=FIELDS, expand="changelog", page_size=ID_BATCH, views=True
             )
-            for page in completed(self.client, search, self.stats):
-                self._add(page.issues)
+            for page, full_lists in completed(self.client, search, self.stats):
+                self._add(page.issues, full_lists)
                 self._flush(None)
                 self.stats.recovered += len(page.issues)
         if missing:

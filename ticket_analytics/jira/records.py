@@ -209,7 +209,16 @@ class RawRows:
             )
         )
 
-    def add_issue(self, issue: Any, locator: str) -> None:
+    def add_issue(
+        self,
+        issue: Any,
+        locator: str,
+        *,
+        histories: list[Any] | None = None,
+        comments: list[Any] | None = None,
+    ) -> None:
+        """Rows for `issue`; `histories` and `comments`, when given, are its full changelog
+        and comment list, in place of the ones embedded (Jira embeds at most 20 of each)."""
         if not is_object(issue):
             self.reject(locator, f"expected a JSON object, got {type_name(issue)}", issue)
             return
@@ -246,13 +255,15 @@ class RawRows:
             )
         )
 
-        changelog = issue.get("changelog")
-        histories = changelog.get("histories") if is_object(changelog) else None
+        if histories is None:
+            changelog = issue.get("changelog")
+            histories = changelog.get("histories") if is_object(changelog) else None
         for i, history in enumerate(histories or []):
             self.add_history(issue_id, issue_key, history, f"{locator}.changelog[{i}]")
 
-        comment_page = fields.get("comment")
-        comments = comment_page.get("comments") if is_object(comment_page) else None
+        if comments is None:
+            comment_page = fields.get("comment")
+            comments = comment_page.get("comments") if is_object(comment_page) else None
         for i, comment in enumerate(comments or []):
             self.add_comment(issue_id, issue_key, comment, f"{locator}.comments[{i}]")
 

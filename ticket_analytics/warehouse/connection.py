@@ -26,14 +26,14 @@ class WarehouseBusyError(RuntimeError):
     """Another process holds the DuckDB file for longer than we are willing to wait."""
 
 
-def _attach(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+def _attach(path: Path, read_only: bool, row_group_size: int) -> duckdb.DuckDBPyConnection:
     # Attached rather than opened with connect(path): only ATTACH takes a row-group size.
     # Spills go beside the file, where connect(path) would put them, not into the cwd.
     conn = duckdb.connect(config={"temp_directory": f"{path}.tmp"})
     try:
         conn.execute(
             "attach ? as warehouse (read_only ?, row_group_size ?)",
-            [str(path), read_only, ROW_GROUP_SIZE],
+            [str(path), read_only, row_group_size],
         )
         conn.execute("use warehouse")
         # a long merge would otherwise draw a progress bar into the CLI's and Dagster's logs
@@ -44,12 +44,14 @@ def _attach(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     return conn
 
 
-def _open(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+def _open(
+    path: Path, read_only: bool, wait_seconds: float, row_group_size: int
+) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + wait_seconds
     delay = 0.05
     while True:
         try:
-            return _attach(path, read_only)
+            return _attach(path, read_only, row_group_size)
         except duckdb.IOException as exc:
             # DuckDB allows one writing process per file; wait a little for it to finish.
             if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
@@ -76,12 +78,16 @@ def memory_limit(conn: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
 
 @contextmanager
 def connect(
-    path: Path, *, read_only: bool = False, wait_seconds: float = LOCK_WAIT_SECONDS
+    path: Path,
+    *,
+    read_only: bool = False,
+    wait_seconds: float = LOCK_WAIT_SECONDS,
+    row_group_size: int = ROW_GROUP_SIZE,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the warehouse (migrated to the latest schema when writable), then close it."""
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    conn = _open(path, read_only, wait_seconds)
+    conn = _open(path, read_only, wait_seconds, row_group_size)
     try:
         # migrations see UTC whatever the machine's zone
         conn.execute("set TimeZone = 'UTC'")
