@@ -13,13 +13,12 @@ from ticket_analytics import calendar
 from ticket_analytics.warehouse.migrations import is_current, migrate
 
 LOCK_WAIT_SECONDS = 30.0
-# A transaction's full row groups go straight into the file; a partial one goes through the
-# WAL, and the checkpoint rewrites the table's last row group whole. At DuckDB's default of
-# 122,880 rows a 100k-issue load filled none (3 s of 13 s went to writing it twice), and at
-# 32,768 a sync's commits spent two thirds of their time rewriting a growing row group of
-# Jira-weight payloads. 2,048 (one vector, DuckDB's least) keeps that rewrite small.
-# The size belongs to the attach, not the file.
-ROW_GROUP_SIZE = 2_048
+# A bulk insert writes full row groups straight into the file. At DuckDB's default of 122,880
+# rows, a 100k-issue load fills none: it went through the WAL and was written a second time
+# by the checkpoint, 3 s of a 13 s load. The size belongs to the attach, not the file, so a
+# writer with smaller transactions (the Jira sync) attaches with its own; scans of either
+# size run alike.
+ROW_GROUP_SIZE = 32_768
 
 
 class WarehouseBusyError(RuntimeError):
