@@ -39,6 +39,24 @@ def test_a_writer_can_attach_with_smaller_row_groups_of_its_own(tmp_path: Path) 
     assert counts == [(2048,), (2048,), (1,)]
 
 
+def test_another_connection_leaves_a_writers_smaller_row_groups_as_they_are(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "w.duckdb"
+    with connect(path, row_group_size=2048) as conn:
+        conn.execute("create table numbers as select range as n from range(4096)")
+    with connect(path) as conn:
+        # a checkpoint's vacuum would merge the two groups (and every table's) into one
+        conn.execute("insert into numbers values (4096)")
+        conn.execute("create table other as select * from numbers")
+        conn.execute("checkpoint")
+        counts = conn.sql(
+            "select count from pragma_storage_info('numbers') "
+            "where column_name = 'n' group by row_group_id, count order by row_group_id"
+        ).fetchall()
+    assert counts == [(2048,), (2048,), (1,)]
+
+
 def test_read_only_connections_cannot_write(tmp_path: Path) -> None:
     path = tmp_path / "w.duckdb"
     with connect(path):

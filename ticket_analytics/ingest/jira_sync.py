@@ -58,7 +58,7 @@ CLOCK_SKEW = timedelta(seconds=5)
 # Pages read ahead while rows are built (commits run in their own thread, so no more are
 # needed): each is megabytes of JSON at Jira's weight, and ten ahead held 300 MB.
 PREFETCH = 2
-# The row-group size the sync's passes attach the file with. DuckDB writes a transaction's
+# The row-group size the sync attaches the file with. DuckDB writes a transaction's
 # full row groups straight into the file; a partial one goes through the WAL, and the
 # checkpoint then rewrites the table's last row group whole. At the warehouse's 32,768 rows a
 # growing row group of Jira-weight payloads was rewritten at every commit: two thirds of the
@@ -190,8 +190,7 @@ class _Sync:
 
     @contextmanager
     def _sync_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Every connection of a sync, bookkeeping included: an UPDATE under another row-group
-        size makes DuckDB re-chunk the whole table at the checkpoint (1.3 GB at 40k issues)."""
+        """Every connection of a sync: the sync's row-group size and memory cap."""
         with self.connect(row_group_size=SYNC_ROW_GROUP_SIZE) as conn:
             # for as long as the connection lives: its close checkpoints under the cap too
             conn.execute("set memory_limit = ?", [f"{SYNC_MEMORY_MB}MB"])

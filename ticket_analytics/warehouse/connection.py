@@ -37,6 +37,10 @@ def _attach(path: Path, read_only: bool, row_group_size: int) -> duckdb.DuckDBPy
         conn.execute("use warehouse")
         # a long merge would otherwise draw a progress bar into the CLI's and Dagster's logs
         conn.execute("set enable_progress_bar = false")
+        # A checkpoint's vacuum merges row groups smaller than the connection's size: after a
+        # sync (2,048-row groups), any other connection's checkpoint rewrote every raw table
+        # whole, 1.3 GB for 40k Jira-weight issues. Wholly deleted row groups still go.
+        conn.execute("set max_vacuum_tasks = 0")
     except BaseException:
         conn.close()
         raise
