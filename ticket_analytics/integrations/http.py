@@ -220,9 +220,10 @@ class HttpTransport:
         # `is not None`: a recorder of sleeps may be an empty list, which is falsy
         self._sleep = sleep if sleep is not None else time.sleep
         self._rng = random.Random()
-        # One call at a time: a sync reads pages ahead in a thread while its main thread may
-        # make other calls, and the stats are plain counters.
-        self._lock = threading.Lock()
+        # Calls run concurrently (httpx's pool is thread-safe): the sync fetches truncated lists
+        # four at a time while a page downloads, and one call at a time had queued them all
+        # behind each other and the page. Only the plain stats counters are guarded.
+        self._counting = threading.Lock()
         self._http = httpx.Client(
             base_url=base_url.rstrip("/"),
             transport=transport,
@@ -288,7 +289,7 @@ class HttpTransport:
         last_status: list[int] = []
 
         def attempt() -> httpx.Response:
-            self.stats.requests += 1
+            self._count("requests")
             response = self._http.request(
                 method,
                 path,
@@ -299,7 +300,7 @@ class HttpTransport:
             )
             last_status.append(response.status_code)
             if response.status_code == 429:
-                self.stats.rate_limited += 1
+                self._count("rate_limited")
             return response
 
         def retry_status(response: httpx.Response) -> bool:
@@ -310,7 +311,7 @@ class HttpTransport:
             return isinstance(exc, _UNSENT_ERRORS if not idempotent else httpx.TransportError)
 
         def before_sleep(state: RetryCallState) -> None:
-            self.stats.retries += 1
+            self._count("retries")
             outcome = state.outcome
             assert outcome is not None
             reason = (
@@ -339,8 +340,7 @@ class HttpTransport:
             retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
         )
         try:
-            with self._lock:
-                response: httpx.Response = retrying(attempt)
+            response: httpx.Response = retrying(attempt)
         except httpx.TransportError as exc:
             tried = f" (last status {last_status[-1]})" if last_status else ""
             # `from None`: the httpx exception holds the request, and with it the auth header;
@@ -353,6 +353,10 @@ class HttpTransport:
         if retry_status(response):
             detail = f"gave up after {len(last_status)} attempts: {detail}"
         raise self.error(method, shown, response.status_code, detail)
+
+    def _count(self, counter: str) -> None:
+        with self._counting:
+            setattr(self.stats, counter, getattr(self.stats, counter) + 1)
 
     def json(
         self, method: str, path: str, *, loads: Callable[[bytes], Any] = orjson.loads, **kwargs: Any
