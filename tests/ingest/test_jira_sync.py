@@ -4,99 +4,34 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pytest
 from fakes.jira_server import FakeJira
+from jira_clients import START
+from jira_sync_support import (
+    SCOPE,
+    assert_exact,
+    quick_client,
+    run_sync,
+)
 
-from ticket_analytics.ingest.jira_sync import SyncOptions, SyncStats, sync_jira
-from ticket_analytics.integrations.jira import JiraClient, JiraError, JiraSettings
+from ticket_analytics.ingest.jira_sync import SyncOptions, sync_jira
+from ticket_analytics.integrations.jira import JiraError
 from ticket_analytics.warehouse.connection import connect
-from ticket_analytics.warehouse.raw_load import RawLoader
 
-START = datetime(2025, 10, 1, tzinfo=UTC)
-SCOPE = "project = OPS"
 # What the first sync of SCOPE searches (no watermark yet).
 FIRST_JQL = "(project = OPS) ORDER BY updated ASC, key ASC"
-
-
-@pytest.fixture(params=["cloud", "datacenter"])
-def fake(request: pytest.FixtureRequest) -> Iterator[FakeJira]:
-    with FakeJira(request.param, time_zone="Asia/Seoul", seed=3) as server:
-        server.make_issues(
-            230, START, spacing=timedelta(minutes=37), histories=(0, 30), comments=(0, 3)
-        )
-        yield server
-
-
-@pytest.fixture
-def small() -> Iterator[FakeJira]:
-    """40 plain issues on Cloud, for tests about sync bookkeeping rather than paging."""
-    with FakeJira("cloud", time_zone="Asia/Seoul", seed=5) as server:
-        server.make_issues(40, START, spacing=timedelta(hours=5), histories=(0, 2))
-        yield server
-
-
-def _client(fake: FakeJira, **overrides: object) -> JiraClient:
-    settings = JiraSettings(**{**fake.settings_kwargs(), "backoff_base_s": 0.0, **overrides})
-    return JiraClient(settings, sleep=lambda _seconds: None)
-
-
-def _sync(fake: FakeJira, warehouse: Path, max_retries: int = 6, **options: object) -> SyncStats:
-    with _client(fake, max_retries=max_retries) as client:
-        return sync_jira(client, partial(connect, warehouse), SyncOptions(scope=SCOPE, **options))  # type: ignore[arg-type]
-
-
-def _jira_truth(fake: FakeJira) -> dict[str, tuple[datetime, int, int]]:
-    with fake.lock:
-        issues = list(fake._issues.values())
-    # Jira renders timestamps to the millisecond
-    return {
-        str(i.id): (
-            i.updated.replace(microsecond=i.updated.microsecond // 1000 * 1000),
-            len(i.histories),
-            len(i.comments),
-        )
-        for i in issues
-    }
-
-
-def _warehouse_truth(path: Path) -> dict[str, tuple[datetime, int, int]]:
-    with duckdb.connect(str(path), read_only=True) as conn:
-        rows = conn.execute(
-            """
-            select
-                issues.issue_id,
-                issues.updated_at,
-                (select count(*) from raw.changelog where changelog.issue_id = issues.issue_id),
-                (select count(*) from raw.comments where comments.issue_id = issues.issue_id)
-            from raw.issues as issues
-            where deleted_at is null
-            """
-        ).fetchall()
-    return {
-        issue_id: (updated, histories, comments) for issue_id, updated, histories, comments in rows
-    }
-
-
-def _assert_exact(fake: FakeJira, warehouse: Path) -> None:
-    truth, stored = _jira_truth(fake), _warehouse_truth(warehouse)
-    assert set(stored) - set(truth) == set(), "issues in the warehouse that Jira does not have"
-    assert set(truth) - set(stored) == set(), "issues lost"
-    assert stored == truth
 
 
 def test_a_first_sync_loads_exactly_jiras_issues_with_full_changelogs(
     fake: FakeJira, tmp_path: Path
 ) -> None:
-    stats = _sync(fake, tmp_path / "w.duckdb")
-    _assert_exact(fake, tmp_path / "w.duckdb")
+    stats = run_sync(fake, tmp_path / "w.duckdb")
+    assert_exact(fake, tmp_path / "w.duckdb")
     assert stats.inserted == 230 and stats.jira_count == stats.warehouse_count == 230
     if fake.flavor == "cloud":
         assert stats.changelog_fetches > 0  # some issues have more than the 20 embedded histories
@@ -112,8 +47,8 @@ def test_faults_are_retried_and_nothing_is_lost_or_duplicated(
     fake.drop_next(2)
     fake.slow_next(1, seconds=0.2)
     fake.max_page_size = 37
-    stats = _sync(fake, tmp_path / "w.duckdb", max_retries=10, page_size=100)
-    _assert_exact(fake, tmp_path / "w.duckdb")
+    stats = run_sync(fake, tmp_path / "w.duckdb", max_retries=10, page_size=100)
+    assert_exact(fake, tmp_path / "w.duckdb")
     assert stats.retries >= 7 and stats.rate_limited >= 2
 
 
@@ -138,16 +73,16 @@ def test_issues_updated_while_a_sync_runs_end_at_their_latest_version(
     # The shift is real: with one pass only, Cloud (page tokens are offsets) skips 3 unread
     # issues, which only the safety-net full pass finds; Data Center's client re-reads them.
     _touch_first_read_issues_mid_pass(fake)
-    single = _sync(fake, tmp_path / "single.duckdb", page_size=50, max_passes=1)
+    single = run_sync(fake, tmp_path / "single.duckdb", page_size=50, max_passes=1)
     assert single.recovered == (3 if fake.flavor == "cloud" else 0)
     assert single.watermark is None, "a pass that saw concurrent changes advanced the watermark"
     assert any("still changing" in note for note in single.notes)
 
     # Repeating the pass is what keeps them: nothing lost, nothing left for the full pass.
     _touch_first_read_issues_mid_pass(fake)
-    stats = _sync(fake, tmp_path / "w.duckdb", page_size=50)
+    stats = run_sync(fake, tmp_path / "w.duckdb", page_size=50)
     fake.on_page(None)
-    _assert_exact(fake, tmp_path / "w.duckdb")
+    assert_exact(fake, tmp_path / "w.duckdb")
     assert stats.passes == 2 and stats.recovered == 0 and stats.watermark is not None
 
 
@@ -155,20 +90,20 @@ def test_an_issue_updated_a_minute_before_the_sync_needs_one_pass(
     small: FakeJira, tmp_path: Path
 ) -> None:
     warehouse = tmp_path / "w.duckdb"
-    _sync(small, warehouse)
+    run_sync(small, warehouse)
     small.update_issue("OPS-7", summary="changed", at=small.clock() - timedelta(seconds=60))
-    stats = _sync(small, warehouse)
+    stats = run_sync(small, warehouse)
     assert stats.passes == 1 and stats.updated == 1
-    full = _sync(small, tmp_path / "full.duckdb", full=True)
+    full = run_sync(small, tmp_path / "full.duckdb", full=True)
     assert full.passes == 1 and full.fetched == 40
-    _assert_exact(small, warehouse)
+    assert_exact(small, warehouse)
 
 
 def test_changes_in_every_pass_leave_the_watermark_where_it_was(
     small: FakeJira, tmp_path: Path
 ) -> None:
     warehouse = tmp_path / "w.duckdb"
-    first = _sync(small, warehouse)
+    first = run_sync(small, warehouse)
     small.update_issue("OPS-3", summary="edited", at=small.clock())
     keys = iter(f"OPS-{n}" for n in range(10, 40))
 
@@ -176,7 +111,7 @@ def test_changes_in_every_pass_leave_the_watermark_where_it_was(
         small.update_issue(next(keys), summary="edited again", at=small.clock())
 
     small.on_page(keep_editing)
-    stats = _sync(small, warehouse, max_passes=2)
+    stats = run_sync(small, warehouse, max_passes=2)
     small.on_page(None)
     assert stats.passes == 2
     assert any("still changing" in note for note in stats.notes)
@@ -184,23 +119,23 @@ def test_changes_in_every_pass_leave_the_watermark_where_it_was(
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         [(stored,)] = conn.execute("select watermark from meta.jira_sync_state").fetchall()
     assert stored.isoformat() == first.watermark
-    again = _sync(small, warehouse)  # reads the window again, and this time finishes
+    again = run_sync(small, warehouse)  # reads the window again, and this time finishes
     assert again.watermark is not None and first.watermark is not None
     assert again.watermark > first.watermark
-    _assert_exact(small, warehouse)
+    assert_exact(small, warehouse)
 
 
 def test_incremental_sync_picks_up_changes_new_issues_and_deletions(
     fake: FakeJira, tmp_path: Path
 ) -> None:
     warehouse = tmp_path / "w.duckdb"
-    _sync(fake, warehouse)
+    run_sync(fake, warehouse)
     before = len(fake.requests)
     fake.update_issue("OPS-7", summary="changed", at=fake.clock())
     fake.make_issues(3, fake.clock() - timedelta(minutes=1))
     fake.delete_issue("OPS-9")
-    stats = _sync(fake, warehouse, full_pass_every=timedelta(0))
-    _assert_exact(fake, warehouse)
+    stats = run_sync(fake, warehouse, full_pass_every=timedelta(0))
+    assert_exact(fake, warehouse)
     assert stats.deleted == 1
     assert stats.fetched < 50, "the incremental sync re-read far more than the overlap window"
     assert len(fake.requests) - before < 30
@@ -213,116 +148,21 @@ def test_issues_hidden_by_search_lag_are_caught_by_the_next_sync(tmp_path: Path)
     ) as fake:
         fake.make_issues(20, now[0] - timedelta(days=2), spacing=timedelta(hours=2, minutes=30))
         warehouse = tmp_path / "w.duckdb"
-        first = _sync(fake, warehouse)
+        first = run_sync(fake, warehouse)
         hidden = 20 - first.fetched
         assert hidden > 0, "the fake's lag hid nothing; the test proves nothing"
         now[0] += timedelta(hours=2)  # the index catches up
-        second = _sync(fake, warehouse)
+        second = run_sync(fake, warehouse)
         assert second.inserted == hidden
-        _assert_exact(fake, warehouse)
-
-
-def test_a_killed_sync_resumes_from_its_last_committed_batch(
-    fake: FakeJira, tmp_path: Path
-) -> None:
-    warehouse = tmp_path / "w.duckdb"
-
-    class Killed(Exception):
-        pass
-
-    def kill(message: str) -> None:
-        if message.startswith("page 2:"):
-            raise Killed
-
-    with _client(fake) as client, pytest.raises(Killed):
-        sync_jira(
-            client,
-            partial(connect, warehouse),
-            SyncOptions(scope=SCOPE, page_size=50, commit_every=50),
-            progress=kill,
-        )
-    assert 0 < len(_warehouse_truth(warehouse)) < 230
-    stats = _sync(fake, warehouse, page_size=50)
-    _assert_exact(fake, warehouse)
-    assert stats.fetched < 230, "the resumed sync started over"
-
-
-def test_batches_close_at_a_byte_size_too(fake: FakeJira, tmp_path: Path) -> None:
-    """At Jira's weight a thousand issues are 100 MB: a batch also closes by size, and a
-    killed sync still resumes from the last batch that did."""
-    warehouse = tmp_path / "w.duckdb"
-
-    class Killed(Exception):
-        pass
-
-    def kill(message: str) -> None:
-        if message.startswith("page 3:"):
-            raise Killed
-
-    options = SyncOptions(scope=SCOPE, page_size=50, commit_every=10**6, commit_bytes=1)
-    with _client(fake) as client, pytest.raises(Killed):
-        sync_jira(client, partial(connect, warehouse), options, progress=kill)
-    assert 0 < len(_warehouse_truth(warehouse)) < 230
-    stats = _sync(fake, warehouse, page_size=50)
-    _assert_exact(fake, warehouse)
-    assert stats.fetched < 230, "the resumed sync started over"
-
-
-def test_a_failed_commit_fails_the_sync_and_keeps_the_watermark_with_its_rows(
-    fake: FakeJira, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Batches commit in a thread of their own; a failure there still stops the sync, and
-    what landed before it is exactly what the stored watermark says."""
-    warehouse = tmp_path / "w.duckdb"
-    commit, commits = RawLoader.commit, []
-
-    def second_fails(self: RawLoader, *args: Any, **kwargs: Any) -> Any:
-        commits.append(1)
-        if len(commits) == 2:
-            raise duckdb.IOException("disk full")
-        return commit(self, *args, **kwargs)
-
-    monkeypatch.setattr(RawLoader, "commit", second_fails)
-    options = SyncOptions(scope=SCOPE, page_size=50, commit_every=50)
-    with _client(fake) as client, pytest.raises(duckdb.IOException, match="disk full"):
-        sync_jira(client, partial(connect, warehouse), options)
-    with duckdb.connect(str(warehouse), read_only=True) as conn:
-        [(watermark, newest, count)] = conn.execute(
-            "select (select max(watermark) from meta.jira_sync_state), max(updated_at), count(*)"
-            " from raw.issues"
-        ).fetchall()
-    assert count == 50 and watermark == newest
-    monkeypatch.undo()
-    _sync(fake, warehouse, page_size=50)
-    _assert_exact(fake, warehouse)
-
-
-def test_a_pass_commits_its_pages_on_one_connection_it_is_given(
-    small: FakeJira, tmp_path: Path
-) -> None:
-    warehouse, opened = tmp_path / "w.duckdb", []
-
-    @contextmanager
-    def counted(**options: Any) -> Iterator[duckdb.DuckDBPyConnection]:
-        opened.append(warehouse)
-        with connect(warehouse, **options) as conn:
-            yield conn
-
-    with _client(small) as client:
-        options = SyncOptions(scope=SCOPE, page_size=10, commit_every=10)
-        stats = sync_jira(client, counted, options)
-    assert stats.pages == 4 and stats.passes == 1 and stats.full_pass
-    # the scope's state, the pass, the full pass and the count check: none per page
-    assert len(opened) == 4
-    _assert_exact(small, warehouse)
+        assert_exact(fake, warehouse)
 
 
 def test_full_resync_refetches_everything(fake: FakeJira, tmp_path: Path) -> None:
     warehouse = tmp_path / "w.duckdb"
-    _sync(fake, warehouse)
-    stats = _sync(fake, warehouse, full=True)
+    run_sync(fake, warehouse)
+    stats = run_sync(fake, warehouse, full=True)
     assert stats.fetched == 230 and stats.unchanged == 230 and stats.full_pass
-    _assert_exact(fake, warehouse)
+    assert_exact(fake, warehouse)
 
 
 def test_secrets_never_reach_logs_or_errors(
@@ -330,7 +170,7 @@ def test_secrets_never_reach_logs_or_errors(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     fake.fail_next(20, status=503)
-    with _client(fake, max_retries=2) as client, pytest.raises(JiraError) as error:
+    with quick_client(fake, max_retries=2) as client, pytest.raises(JiraError) as error:
         sync_jira(client, partial(connect, tmp_path / "w.duckdb"), SyncOptions(scope=SCOPE))
     secrets = [fake.api_token, fake.pat, fake.email]
     text = f"{error.value}\n{error.value!r}\n{caplog.text}\n{client!r}"
@@ -349,16 +189,16 @@ def test_reordering_or_respacing_the_jql_keeps_the_same_scope(
     small: FakeJira, tmp_path: Path
 ) -> None:
     warehouse = tmp_path / "w.duckdb"
-    _sync(small, warehouse)
+    run_sync(small, warehouse)
     small.delete_issue("OPS-9")
     small.update_issue("OPS-4", summary="changed", at=small.clock())
     edited = "  project   =  OPS\n  ORDER BY created DESC "
-    with _client(small) as client:
+    with quick_client(small) as client:
         options = SyncOptions(scope=edited, full_pass_every=timedelta(0))
         stats = sync_jira(client, partial(connect, warehouse), options)
     assert stats.fetched < 10, "the edited JQL started over instead of resuming"
     assert stats.deleted == 1 and stats.warehouse_count == stats.jira_count == 39
-    _assert_exact(small, warehouse)
+    assert_exact(small, warehouse)
     assert _scopes_and_sources(warehouse) == (["project = OPS"], {"jira:project = OPS"})
 
 
@@ -366,7 +206,7 @@ def test_rows_loaded_under_another_spelling_or_scope_are_claimed(
     small: FakeJira, tmp_path: Path
 ) -> None:
     warehouse = tmp_path / "w.duckdb"
-    _sync(small, warehouse)
+    run_sync(small, warehouse)
     with duckdb.connect(str(warehouse)) as conn:
         # Earlier versions keyed rows by the raw JQL; another scope may have loaded some.
         conn.execute("update raw.issues set source = 'jira:project = OPS  ORDER BY key'")
@@ -376,10 +216,10 @@ def test_rows_loaded_under_another_spelling_or_scope_are_claimed(
         )
         conn.execute("update meta.jira_sync_state set scope = 'project = OPS  ORDER BY key'")
     small.delete_issue("OPS-12")
-    stats = _sync(small, warehouse, full_pass_every=timedelta(0))
+    stats = run_sync(small, warehouse, full_pass_every=timedelta(0))
     assert stats.fetched < 10, "the older spelling's watermark was not carried over"
     assert stats.deleted == 1 and stats.warehouse_count == 39
-    _assert_exact(small, warehouse)
+    assert_exact(small, warehouse)
     assert _scopes_and_sources(warehouse) == (["project = OPS"], {"jira:project = OPS"})
 
 
@@ -388,10 +228,10 @@ def test_the_full_pass_never_marks_most_of_a_scope_deleted(
     small: FakeJira, tmp_path: Path, vanish: int, caplog: pytest.LogCaptureFixture
 ) -> None:
     warehouse = tmp_path / "w.duckdb"
-    _sync(small, warehouse)
+    run_sync(small, warehouse)
     for n in range(1, vanish + 1):  # 60% of the scope, or all of it (Jira returns 0 ids)
         small.delete_issue(f"OPS-{n}")
-    stats = _sync(small, warehouse, full_pass_every=timedelta(0))
+    stats = run_sync(small, warehouse, full_pass_every=timedelta(0))
     assert stats.deleted == 0 and stats.warehouse_count == 40
     [note] = [n for n in stats.notes if "marked none" in n]
     assert f"{vanish} of its 40 live issues" in note
@@ -414,7 +254,7 @@ def test_the_full_pass_loads_jiras_ids_in_one_statement(tmp_path: Path) -> None:
                 "insert into meta.jira_sync_state (scope, watermark) values (?, ?)",
                 [SCOPE, datetime(2100, 1, 1, tzinfo=UTC)],
             )
-        stats = _sync(fake, warehouse)
+        stats = run_sync(fake, warehouse)
     assert stats.full_pass and stats.fetched == 0 and stats.recovered == stats.deleted == 0
     assert stats.warehouse_count == n
 
@@ -425,7 +265,7 @@ def test_the_sync_records_the_profile_zone_the_team_calendar_defaults_to(
     from ticket_analytics.calendar import apply, team_calendar
 
     warehouse = tmp_path / "w.duckdb"
-    _sync(small, warehouse)
+    run_sync(small, warehouse)
     with connect(warehouse) as conn:
         assert conn.execute("select time_zone from meta.jira_sync_state").fetchall() == [
             ("Asia/Seoul",)

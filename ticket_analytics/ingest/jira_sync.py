@@ -23,17 +23,17 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import AbstractContextManager, closing, contextmanager
+from collections.abc import Callable, Iterable
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 import duckdb
 
-from ticket_analytics.ingest.completion import FullLists, completed
+from ticket_analytics.ingest.completion import completed
 from ticket_analytics.ingest.prefetch import prefetched
+from ticket_analytics.ingest.sync_batches import SYNC_ROW_GROUP_SIZE, Batches, Connect
 from ticket_analytics.ingest.sync_state import (
     claim_older_spellings,
     read_state,
@@ -42,9 +42,7 @@ from ticket_analytics.ingest.sync_state import (
     source_name,
 )
 from ticket_analytics.integrations.jira import JiraClient, split_order_by
-from ticket_analytics.jira.records import RawRows, is_object
 from ticket_analytics.jira.timestamps import format_jql_datetime, parse_jira_timestamp
-from ticket_analytics.warehouse.raw_load import STAGED_TABLES, Frames, RawLoader, raw_frames
 from ticket_analytics.warehouse.sql_files import load_sql
 
 log = logging.getLogger(__name__)
@@ -58,29 +56,10 @@ CLOCK_SKEW = timedelta(seconds=5)
 # Pages read ahead while rows are built (commits run in their own thread, so no more are
 # needed): each is megabytes of JSON at Jira's weight, and ten ahead held 300 MB.
 PREFETCH = 2
-# The row-group size the sync attaches the file with. DuckDB writes a transaction's
-# full row groups straight into the file; a partial one goes through the WAL, and the
-# checkpoint then rewrites the table's last row group whole. At the warehouse's 32,768 rows a
-# growing row group of Jira-weight payloads was rewritten at every commit: two thirds of the
-# commits' time. 2,048 is DuckDB's least (one vector); bulk loads keep the larger size.
-SYNC_ROW_GROUP_SIZE = 2_048
-# DuckDB's memory on a sync's connections, from the first merge to the checkpoint at close.
-# Its buffer pool otherwise keeps every block the merges write, toward 80% of RAM.
-SYNC_MEMORY_MB = 192
-_EMBEDDED = FullLists()
 # A full pass never marks more than this share of a scope's live issues deleted at once.
 MAX_DELETE_SHARE = 0.5
 
 Progress = Callable[[str], None]
-
-
-class Connect(Protocol):
-    """Opens a writable warehouse connection and closes it on exit: `WarehouseResource.connect`
-    in Dagster, `functools.partial(connection.connect, path)` elsewhere."""
-
-    def __call__(
-        self, *, row_group_size: int = ...
-    ) -> AbstractContextManager[duckdb.DuckDBPyConnection]: ...
 
 
 @dataclass(frozen=True)
@@ -168,111 +147,21 @@ class _Sync:
         self.stats = SyncStats()
         self.key = scope_key(options.scope)
         self.source = source_name(options.scope)
-        self._pass_connection: duckdb.DuckDBPyConnection | None = None
-        self._pending: list[tuple[Frames, int]] = []
-        self._pending_issues = self._pending_bytes = 0
-        self._writer: ThreadPoolExecutor | None = None
-        self._writing: Future[None] | None = None
+        self.batches = Batches(connect, self.source, self._save_watermark, self.stats)
 
     def note(self, message: str, *, warn: bool = False) -> None:
         self.stats.notes.append(message)
         if warn:
             log.warning("Jira sync of %r: %s", self.key, message)
 
-    @contextmanager
-    def _connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """The pass's connection when one is open, else a short one of our own."""
-        if self._pass_connection is not None:
-            yield self._pass_connection
-        else:
-            with self._sync_connection() as conn:
-                yield conn
-
-    @contextmanager
-    def _sync_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Every connection of a sync: the sync's row-group size and memory cap."""
-        with self.connect(row_group_size=SYNC_ROW_GROUP_SIZE) as conn:
-            # for as long as the connection lives: its close checkpoints under the cap too
-            conn.execute("set memory_limit = ?", [f"{SYNC_MEMORY_MB}MB"])
-            yield conn
-
-    @contextmanager
-    def _pass(self) -> Iterator[None]:
-        """Keep one connection for a pass (reopening and checkpointing the file for every
-        page cost more than the page), and commit on it in a thread of its own: DuckDB
-        releases the GIL while it merges, so the next pages become rows meanwhile. Batches
-        still commit one at a time, in order, each with the watermark it reaches."""
-        with (
-            self._sync_connection() as conn,
-            ThreadPoolExecutor(1, "sync-commit") as writer,
-        ):
-            self._pass_connection, self._writer = conn, writer
-            try:
-                yield
-                self._wait()
-            finally:
-                # leaving the executor waits for a commit under way, before conn closes
-                self._pass_connection, self._writer = None, None
-
-    def _add(self, issues: Sequence[Any], full_lists: dict[int, FullLists]) -> None:
-        """Turn a page into Arrow rows now: its JSON and Python rows are freed at once, and
-        only the compact columns wait for the next commit."""
-        rows = RawRows()
-        for i, issue in enumerate(issues):
-            key = issue.get("key", "?") if is_object(issue) else "?"
-            full = full_lists.get(i, _EMBEDDED)
-            rows.add_issue(
-                issue, f"{self.source}#{key}", histories=full.histories, comments=full.comments
-            )
-        sources = {
-            table: [self.source] * len(records)
-            for table, records in zip(STAGED_TABLES, rows.tables(), strict=True)
-        }
-        frames = raw_frames(rows, sources)
-        self._pending.append((frames, len(issues)))
-        self._pending_issues += len(issues)
-        self._pending_bytes += sum(frame.nbytes for frame in frames.values())
-        self.stats.fetched += len(issues)
-
-    def _flush(self, watermark: datetime | None) -> None:
-        """Commit what was read since the last flush, and the watermark it reaches: in the
-        pass's writer thread when one runs (after the batch before), else right here."""
-        if not self._pending:
-            return
-        batch, self._pending = self._pending, []
-        self._pending_issues = self._pending_bytes = 0
-        if self._writer is None:
-            self._commit(batch, watermark)
-            return
-        self._wait()
-        self._writing = self._writer.submit(self._commit, batch, watermark)
-
-    def _wait(self) -> None:
-        """Wait for the commit under way; its error, if any, is raised here."""
-        writing, self._writing = self._writing, None
-        if writing is not None:
-            writing.result()
-
-    def _commit(self, batch: list[tuple[Frames, int]], watermark: datetime | None) -> None:
-        def save_watermark(conn: duckdb.DuckDBPyConnection) -> None:
-            if watermark is not None:
-                save_state(
-                    conn,
-                    self.key,
-                    watermark=watermark,
-                    flavor=self.client.flavor,
-                    time_zone=self.client.profile_time_zone(),
-                )
-
-        with self._connection() as conn:
-            loader = RawLoader(conn)
-            for frames, issues in batch:
-                loader.stage_frames(frames, [self.source], issues_seen=issues)
-            loaded = loader.commit(along=save_watermark)
-        self.stats.inserted += loaded.inserted
-        self.stats.updated += loaded.updated
-        self.stats.unchanged += loaded.unchanged
-        self.stats.rejected += loaded.rejected
+    def _save_watermark(self, conn: duckdb.DuckDBPyConnection, watermark: datetime) -> None:
+        save_state(
+            conn,
+            self.key,
+            watermark=watermark,
+            flavor=self.client.flavor,
+            time_zone=self.client.profile_time_zone(),
+        )
 
     def incremental(self, since: datetime | None, watermark: datetime | None) -> datetime | None:
         """Search the window until a pass sees no concurrent change; returns the watermark.
@@ -302,7 +191,7 @@ class _Sync:
                 views=True,
             )
             with (
-                self._pass(),
+                self.batches.committing(),
                 closing(prefetched(completed(self.client, search, self.stats), PREFETCH)) as pages,
             ):
                 for page, full_lists in pages:
@@ -313,15 +202,15 @@ class _Sync:
                             changed = _updated_since(page.issues, started)
                             recent |= changed
                             concurrent |= bool(changed - read_recently)
-                    self._add(page.issues, full_lists)
+                    self.batches.add(page.issues, full_lists)
                     if (
-                        self._pending_issues >= self.options.commit_every
-                        or self._pending_bytes >= self.options.commit_bytes
+                        self.batches.pending_issues >= self.options.commit_every
+                        or self.batches.pending_bytes >= self.options.commit_bytes
                     ):
-                        self._flush(watermark)
+                        self.batches.flush(watermark)
                     self.stats.pages += 1
                     self.progress(f"page {self.stats.pages}: {self.stats.fetched:,} issues fetched")
-                self._flush(watermark)
+                self.batches.flush(watermark)
             if not concurrent:
                 return watermark
             read_recently |= recent
@@ -333,7 +222,7 @@ class _Sync:
             "the watermark stays where it was, so the next sync reads the window again",
             warn=True,
         )
-        with self._sync_connection() as conn:
+        with self.batches.connection() as conn:
             save_state(conn, self.key, watermark=before, reset_watermark=True)
         return before
 
@@ -347,7 +236,7 @@ class _Sync:
         self.stats.full_pass = True
         restriction, _ = split_order_by(self.options.scope)
         jira_ids = sorted(set(self.client.search_ids(f"({restriction.strip()}) ORDER BY key ASC")))
-        with self._sync_connection() as conn:
+        with self.batches.connection() as conn:
             conn.execute(load_sql("sync_create_jira_ids"))
             conn.execute(load_sql("sync_insert_jira_ids"), {"issue_ids": jira_ids})
             conn.execute(load_sql("sync_claim_jira_ids"), {"source": self.source})
@@ -377,8 +266,8 @@ class _Sync:
                 jql, fields=FIELDS, expand="changelog", page_size=ID_BATCH, views=True
             )
             for page, full_lists in completed(self.client, search, self.stats):
-                self._add(page.issues, full_lists)
-                self._flush(None)
+                self.batches.add(page.issues, full_lists)
+                self.batches.flush(None)
                 self.stats.recovered += len(page.issues)
         if missing:
             self.note(f"full pass recovered {len(missing)} issues the search had missed")
@@ -386,7 +275,7 @@ class _Sync:
     def verify(self) -> None:
         restriction, _ = split_order_by(self.options.scope)
         self.stats.jira_count = self.client.count(f"({restriction.strip()})")
-        with self._sync_connection() as conn:
+        with self.batches.connection() as conn:
             [(live,)] = conn.execute(
                 load_sql("sync_count_live"), {"source": self.source}
             ).fetchall()
@@ -414,7 +303,7 @@ def sync_jira(
     """
     began = time.monotonic()
     sync = _Sync(client, connect, options, progress)
-    with sync._sync_connection() as conn:
+    with sync.batches.connection() as conn:
         claim_older_spellings(conn, sync.key, sync.source)
         state = read_state(conn, sync.key)
     watermark = None if options.full else state.get("watermark")

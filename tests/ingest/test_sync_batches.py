@@ -1,0 +1,128 @@
+"""A sync's batches: they close by count or size, commit with their watermark in a thread of
+their own, resume where a killed sync stopped, and land in the sync's own row groups."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from fakes.jira_server import FakeJira
+from jira_sync_support import SCOPE, assert_exact, quick_client, run_sync, warehouse_truth
+
+from ticket_analytics.ingest.jira_sync import SyncOptions, sync_jira
+from ticket_analytics.ingest.sync_batches import SYNC_ROW_GROUP_SIZE
+from ticket_analytics.warehouse.connection import connect
+from ticket_analytics.warehouse.raw_load import RawLoader
+
+
+def test_a_killed_sync_resumes_from_its_last_committed_batch(
+    fake: FakeJira, tmp_path: Path
+) -> None:
+    warehouse = tmp_path / "w.duckdb"
+
+    class Killed(Exception):
+        pass
+
+    def kill(message: str) -> None:
+        if message.startswith("page 2:"):
+            raise Killed
+
+    with quick_client(fake) as client, pytest.raises(Killed):
+        sync_jira(
+            client,
+            partial(connect, warehouse),
+            SyncOptions(scope=SCOPE, page_size=50, commit_every=50),
+            progress=kill,
+        )
+    assert 0 < len(warehouse_truth(warehouse)) < 230
+    stats = run_sync(fake, warehouse, page_size=50)
+    assert_exact(fake, warehouse)
+    assert stats.fetched < 230, "the resumed sync started over"
+
+
+def test_batches_close_at_a_byte_size_too(fake: FakeJira, tmp_path: Path) -> None:
+    """At Jira's weight a thousand issues are 100 MB: a batch also closes by size, and a
+    killed sync still resumes from the last batch that did."""
+    warehouse = tmp_path / "w.duckdb"
+
+    class Killed(Exception):
+        pass
+
+    def kill(message: str) -> None:
+        if message.startswith("page 3:"):
+            raise Killed
+
+    options = SyncOptions(scope=SCOPE, page_size=50, commit_every=10**6, commit_bytes=1)
+    with quick_client(fake) as client, pytest.raises(Killed):
+        sync_jira(client, partial(connect, warehouse), options, progress=kill)
+    assert 0 < len(warehouse_truth(warehouse)) < 230
+    stats = run_sync(fake, warehouse, page_size=50)
+    assert_exact(fake, warehouse)
+    assert stats.fetched < 230, "the resumed sync started over"
+
+
+def test_a_failed_commit_fails_the_sync_and_keeps_the_watermark_with_its_rows(
+    fake: FakeJira, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches commit in a thread of their own; a failure there still stops the sync, and
+    what landed before it is exactly what the stored watermark says."""
+    warehouse = tmp_path / "w.duckdb"
+    commit, commits = RawLoader.commit, []
+
+    def second_fails(self: RawLoader, *args: Any, **kwargs: Any) -> Any:
+        commits.append(1)
+        if len(commits) == 2:
+            raise duckdb.IOException("disk full")
+        return commit(self, *args, **kwargs)
+
+    monkeypatch.setattr(RawLoader, "commit", second_fails)
+    options = SyncOptions(scope=SCOPE, page_size=50, commit_every=50)
+    with quick_client(fake) as client, pytest.raises(duckdb.IOException, match="disk full"):
+        sync_jira(client, partial(connect, warehouse), options)
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        [(watermark, newest, count)] = conn.execute(
+            "select (select max(watermark) from meta.jira_sync_state), max(updated_at), count(*)"
+            " from raw.issues"
+        ).fetchall()
+    assert count == 50 and watermark == newest
+    monkeypatch.undo()
+    run_sync(fake, warehouse, page_size=50)
+    assert_exact(fake, warehouse)
+
+
+def test_a_pass_commits_its_pages_on_one_connection_it_is_given(
+    small: FakeJira, tmp_path: Path
+) -> None:
+    warehouse, opened = tmp_path / "w.duckdb", []
+
+    @contextmanager
+    def counted(**options: Any) -> Iterator[duckdb.DuckDBPyConnection]:
+        opened.append(warehouse)
+        with connect(warehouse, **options) as conn:
+            yield conn
+
+    with quick_client(small) as client:
+        options = SyncOptions(scope=SCOPE, page_size=10, commit_every=10)
+        stats = sync_jira(client, counted, options)
+    assert stats.pages == 4 and stats.passes == 1 and stats.full_pass
+    # the scope's state, the pass, the full pass and the count check: none per page
+    assert len(opened) == 4
+    assert_exact(small, warehouse)
+
+
+def test_the_sync_writes_row_groups_of_its_own_size(fake: FakeJira, tmp_path: Path) -> None:
+    """Commits fill the sync's small row groups, which go straight into the file; at the
+    warehouse's size each commit rewrote the table's growing last row group."""
+    warehouse = tmp_path / "w.duckdb"
+    run_sync(fake, warehouse)
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        [(groups, largest)] = conn.execute(
+            "select count(distinct row_group_id), max(count)"
+            " from pragma_storage_info('raw.changelog') where column_name = 'issue_id'"
+        ).fetchall()
+    assert groups > 1 and largest <= SYNC_ROW_GROUP_SIZE

@@ -1,0 +1,153 @@
+"""A sync's batches: pages become Arrow rows as they arrive, and each batch commits with the
+watermark it reaches, in one transaction, in a writer thread of the pass's own.
+
+A killed sync resumes from its last committed batch; pages read since are read again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
+from typing import Any, Protocol
+
+import duckdb
+
+from ticket_analytics.ingest.completion import FullLists
+from ticket_analytics.jira.records import RawRows, is_object
+from ticket_analytics.warehouse.raw_load import STAGED_TABLES, Frames, RawLoader, raw_frames
+
+# The row-group size the sync attaches the file with. DuckDB writes a transaction's full row
+# groups straight into the file; a partial one goes through the WAL, and the checkpoint then
+# rewrites the table's last row group whole. At the warehouse's 32,768 rows a growing row
+# group of Jira-weight payloads was rewritten at every commit: two thirds of the commits'
+# time. 2,048 is DuckDB's least (one vector); bulk loads keep the larger size.
+SYNC_ROW_GROUP_SIZE = 2_048
+# DuckDB's memory on a sync's connections, from the first merge to the checkpoint at close.
+# Its buffer pool otherwise keeps every block the merges write, toward 80% of RAM.
+SYNC_MEMORY_MB = 192
+# An issue whose embedded changelog and comments are whole.
+_EMBEDDED = FullLists()
+
+
+class Connect(Protocol):
+    """Opens a writable warehouse connection and closes it on exit: `WarehouseResource.connect`
+    in Dagster, `functools.partial(connection.connect, path)` elsewhere."""
+
+    def __call__(
+        self, *, row_group_size: int = ...
+    ) -> AbstractContextManager[duckdb.DuckDBPyConnection]: ...
+
+
+class Counts(Protocol):
+    fetched: int
+    inserted: int
+    updated: int
+    unchanged: int
+    rejected: int
+
+
+# Writes the watermark a batch reaches, in the batch's transaction.
+SaveWatermark = Callable[[duckdb.DuckDBPyConnection, datetime], None]
+
+
+class Batches:
+    """Rows read since the last commit, and the commit under way (one at a time, in order)."""
+
+    def __init__(
+        self, connect: Connect, source: str, save_watermark: SaveWatermark, counts: Counts
+    ) -> None:
+        self._connect, self._source = connect, source
+        self._save_watermark, self._counts = save_watermark, counts
+        self._pass_connection: duckdb.DuckDBPyConnection | None = None
+        self._pending: list[tuple[Frames, int]] = []
+        self.pending_issues = self.pending_bytes = 0
+        self._writer: ThreadPoolExecutor | None = None
+        self._writing: Future[None] | None = None
+
+    @contextmanager
+    def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection of the sync's own: its row-group size and memory cap."""
+        with self._connect(row_group_size=SYNC_ROW_GROUP_SIZE) as conn:
+            # for as long as the connection lives: its close checkpoints under the cap too
+            conn.execute("set memory_limit = ?", [f"{SYNC_MEMORY_MB}MB"])
+            yield conn
+
+    @contextmanager
+    def committing(self) -> Iterator[None]:
+        """Keep one connection for a pass (reopening and checkpointing the file for every
+        page cost more than the page), and commit on it in a thread of its own: DuckDB
+        releases the GIL while it merges, so the next pages become rows meanwhile. Batches
+        still commit one at a time, in order, each with the watermark it reaches."""
+        with self.connection() as conn, ThreadPoolExecutor(1, "sync-commit") as writer:
+            self._pass_connection, self._writer = conn, writer
+            try:
+                yield
+                self._wait()
+            finally:
+                # leaving the executor waits for a commit under way, before conn closes
+                self._pass_connection, self._writer = None, None
+
+    def add(self, issues: Sequence[Any], full_lists: dict[int, FullLists]) -> None:
+        """Turn a page into Arrow rows now: its JSON and Python rows are freed at once, and
+        only the compact columns wait for the next commit."""
+        rows = RawRows()
+        for i, issue in enumerate(issues):
+            key = issue.get("key", "?") if is_object(issue) else "?"
+            full = full_lists.get(i, _EMBEDDED)
+            rows.add_issue(
+                issue, f"{self._source}#{key}", histories=full.histories, comments=full.comments
+            )
+        sources = {
+            table: [self._source] * len(records)
+            for table, records in zip(STAGED_TABLES, rows.tables(), strict=True)
+        }
+        frames = raw_frames(rows, sources)
+        self._pending.append((frames, len(issues)))
+        self.pending_issues += len(issues)
+        self.pending_bytes += sum(frame.nbytes for frame in frames.values())
+        self._counts.fetched += len(issues)
+
+    def flush(self, watermark: datetime | None) -> None:
+        """Commit what was read since the last flush, and the watermark it reaches: in the
+        pass's writer thread when one runs (after the batch before), else right here."""
+        if not self._pending:
+            return
+        batch, self._pending = self._pending, []
+        self.pending_issues = self.pending_bytes = 0
+        if self._writer is None:
+            self._commit(batch, watermark)
+            return
+        self._wait()
+        self._writing = self._writer.submit(self._commit, batch, watermark)
+
+    def _wait(self) -> None:
+        """Wait for the commit under way; its error, if any, is raised here."""
+        writing, self._writing = self._writing, None
+        if writing is not None:
+            writing.result()
+
+    @contextmanager
+    def _batch_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The pass's connection when one is open, else a short one of our own."""
+        if self._pass_connection is not None:
+            yield self._pass_connection
+        else:
+            with self.connection() as conn:
+                yield conn
+
+    def _commit(self, batch: list[tuple[Frames, int]], watermark: datetime | None) -> None:
+        def along(conn: duckdb.DuckDBPyConnection) -> None:
+            if watermark is not None:
+                self._save_watermark(conn, watermark)
+
+        with self._batch_connection() as conn:
+            loader = RawLoader(conn)
+            for frames, issues in batch:
+                loader.stage_frames(frames, [self._source], issues_seen=issues)
+            loaded = loader.commit(along=along)
+        self._counts.inserted += loaded.inserted
+        self._counts.updated += loaded.updated
+        self._counts.unchanged += loaded.unchanged
+        self._counts.rejected += loaded.rejected
