@@ -20,44 +20,29 @@ from ticket_analytics.warehouse.connection import connect
 from ticket_analytics.warehouse.raw_load import RawLoader
 
 
+class Killed(Exception):
+    pass
+
+
+@pytest.mark.parametrize(
+    ("batches", "killed_at"),
+    [
+        ({"commit_every": 50}, "page 2:"),
+        # at Jira's weight a thousand issues are 100 MB: a batch also closes by size
+        ({"commit_every": 10**6, "commit_bytes": 1}, "page 3:"),
+    ],
+    ids=["by-count", "by-bytes"],
+)
 def test_a_killed_sync_resumes_from_its_last_committed_batch(
-    fake: FakeJira, tmp_path: Path
+    fake: FakeJira, tmp_path: Path, batches: dict[str, int], killed_at: str
 ) -> None:
     warehouse = tmp_path / "w.duckdb"
 
-    class Killed(Exception):
-        pass
-
     def kill(message: str) -> None:
-        if message.startswith("page 2:"):
+        if message.startswith(killed_at):
             raise Killed
 
-    with quick_client(fake) as client, pytest.raises(Killed):
-        sync_jira(
-            client,
-            partial(connect, warehouse),
-            SyncOptions(scope=SCOPE, page_size=50, commit_every=50),
-            progress=kill,
-        )
-    assert 0 < len(warehouse_truth(warehouse)) < 230
-    stats = run_sync(fake, warehouse, page_size=50)
-    assert_exact(fake, warehouse)
-    assert stats.fetched < 230, "the resumed sync started over"
-
-
-def test_batches_close_at_a_byte_size_too(fake: FakeJira, tmp_path: Path) -> None:
-    """At Jira's weight a thousand issues are 100 MB: a batch also closes by size, and a
-    killed sync still resumes from the last batch that did."""
-    warehouse = tmp_path / "w.duckdb"
-
-    class Killed(Exception):
-        pass
-
-    def kill(message: str) -> None:
-        if message.startswith("page 3:"):
-            raise Killed
-
-    options = SyncOptions(scope=SCOPE, page_size=50, commit_every=10**6, commit_bytes=1)
+    options = SyncOptions(scope=SCOPE, page_size=50, **batches)
     with quick_client(fake) as client, pytest.raises(Killed):
         sync_jira(client, partial(connect, warehouse), options, progress=kill)
     assert 0 < len(warehouse_truth(warehouse)) < 230
