@@ -12,8 +12,10 @@ from typing import Any
 import duckdb
 import pytest
 from fakes.jira_server import FakeJira
+from jira_clients import START
 from jira_sync_support import SCOPE, assert_exact, quick_client, run_sync, warehouse_truth
 
+from ticket_analytics.ingest import sync_batches
 from ticket_analytics.ingest.jira_sync import SyncOptions, sync_jira
 from ticket_analytics.ingest.sync_batches import SYNC_ROW_GROUP_SIZE
 from ticket_analytics.warehouse.connection import connect
@@ -111,3 +113,44 @@ def test_the_sync_writes_row_groups_of_its_own_size(fake: FakeJira, tmp_path: Pa
             " from pragma_storage_info('raw.changelog') where column_name = 'issue_id'"
         ).fetchall()
     assert groups > 1 and largest <= SYNC_ROW_GROUP_SIZE
+
+
+def test_a_merge_gets_the_memory_its_batch_needs_and_the_cap_returns_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page of huge issues can pass the batch size: its merge must not run out of memory
+    under the sync's cap, and the cap holds again for what follows (the checkpoint at close)."""
+    monkeypatch.setattr(sync_batches, "SYNC_MEMORY_MB", 16)
+    merge, commit, seen = RawLoader.commit, sync_batches.Batches._commit, []
+
+    def merging(self: RawLoader, *args: Any, **kwargs: Any) -> Any:
+        batch = sum(frame.nbytes for frames in self._staged.values() for frame in frames)
+        seen.append(("merge", batch, _limit(self._conn)))
+        return merge(self, *args, **kwargs)
+
+    def committed(self: sync_batches.Batches, *args: Any) -> None:
+        commit(self, *args)
+        with self._batch_connection() as conn:
+            seen.append(("after", 0, _limit(conn)))
+
+    monkeypatch.setattr(RawLoader, "commit", merging)
+    monkeypatch.setattr(sync_batches.Batches, "_commit", committed)
+    warehouse = tmp_path / "w.duckdb"
+    with FakeJira("cloud", weight="jira", seed=4) as heavy:
+        heavy.make_issues(300, START, histories=(0, 30), comments=(0, 30))
+        run_sync(heavy, warehouse, page_size=100, commit_every=10**6)
+        assert_exact(heavy, warehouse)
+    merges = [(batch, limit) for step, batch, limit in seen if step == "merge"]
+    assert max(batch for batch, _ in merges) > 8 * 2**20, "no batch over half the cap"
+    for batch, limit in merges:
+        assert limit >= min(2 * batch, 16 * 2**20) * 0.95, (batch, limit)
+    assert all(limit <= 16 * 2**20 for step, _, limit in seen if step == "after")
+
+
+def _limit(conn: duckdb.DuckDBPyConnection) -> float:
+    """DuckDB's memory limit in bytes."""
+    [(limit,)] = conn.execute(
+        "select value from duckdb_settings() where name = 'memory_limit'"
+    ).fetchall()
+    number, unit = limit.split()
+    return float(number) * {"KiB": 2**10, "MiB": 2**20, "GiB": 2**30}[unit]

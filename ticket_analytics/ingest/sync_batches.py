@@ -6,6 +6,9 @@ A killed sync resumes from its last committed batch; pages read since are read a
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
@@ -16,6 +19,7 @@ import duckdb
 
 from ticket_analytics.ingest.completion import FullLists
 from ticket_analytics.jira.records import RawRows, is_object
+from ticket_analytics.warehouse.connection import memory_limit
 from ticket_analytics.warehouse.raw_load import STAGED_TABLES, Frames, RawLoader, raw_frames
 
 # The row-group size the sync attaches the file with. DuckDB writes a transaction's full row
@@ -25,10 +29,35 @@ from ticket_analytics.warehouse.raw_load import STAGED_TABLES, Frames, RawLoader
 # time. 2,048 is DuckDB's least (one vector); bulk loads keep the larger size.
 SYNC_ROW_GROUP_SIZE = 2_048
 # DuckDB's memory on a sync's connections, from the first merge to the checkpoint at close.
-# Its buffer pool otherwise keeps every block the merges write, toward 80% of RAM.
-SYNC_MEMORY_MB = 192
+# Its buffer pool otherwise keeps every block the merges write, toward 80% of RAM. A merge
+# gets more when its batch needs it (one page of huge issues can pass the batch size).
+SYNC_MEMORY_MB = 128
+# What a merge needs, in multiples of its batch's Arrow bytes (1.5x failed at 64 MB).
+MERGE_MEMORY_PER_BATCH_BYTE = 2
+# glibc's mallopt parameter for the size from which blocks are mapped on their own.
+_M_MMAP_THRESHOLD = -3
 # An issue whose embedded changelog and comments are whole.
 _EMBEDDED = FullLists()
+
+
+@functools.cache
+def map_large_blocks(threshold: int = 1 << 20) -> None:
+    """Have glibc map blocks of `threshold` bytes or more on their own, so that freeing one
+    returns it to the system at once.
+
+    Every page is a few megabytes of response bytes and a simdjson parser several times that,
+    allocated and freed page after page. glibc raises its mapping threshold to the largest
+    block freed so far, so after the first page these came from the heap, whose holes kept
+    ~100 MB of RSS for good. A fixed threshold ends that; DuckDB's 256 KB blocks stay below
+    it. Elsewhere than glibc (musl, macOS), nothing is done.
+    """
+    library = ctypes.util.find_library("c")
+    try:
+        mallopt = ctypes.CDLL(library).mallopt if library else None
+    except (AttributeError, OSError):
+        mallopt = None
+    if mallopt is not None:
+        mallopt(_M_MMAP_THRESHOLD, threshold)
 
 
 class Connect(Protocol):
@@ -58,6 +87,7 @@ class Batches:
     def __init__(
         self, connect: Connect, source: str, save_watermark: SaveWatermark, counts: Counts
     ) -> None:
+        map_large_blocks()
         self._connect, self._source = connect, source
         self._save_watermark, self._counts = save_watermark, counts
         self._pass_connection: duckdb.DuckDBPyConnection | None = None
@@ -71,7 +101,7 @@ class Batches:
         """A connection of the sync's own: its row-group size and memory cap."""
         with self._connect(row_group_size=SYNC_ROW_GROUP_SIZE) as conn:
             # for as long as the connection lives: its close checkpoints under the cap too
-            conn.execute("set memory_limit = ?", [f"{SYNC_MEMORY_MB}MB"])
+            conn.execute("set memory_limit = ?", [f"{SYNC_MEMORY_MB}MiB"])
             yield conn
 
     @contextmanager
@@ -142,7 +172,9 @@ class Batches:
             if watermark is not None:
                 self._save_watermark(conn, watermark)
 
-        with self._batch_connection() as conn:
+        nbytes = sum(frame.nbytes for frames, _ in batch for frame in frames.values())
+        need_mb = max(SYNC_MEMORY_MB, MERGE_MEMORY_PER_BATCH_BYTE * nbytes // 2**20)
+        with self._batch_connection() as conn, memory_limit(conn, f"{need_mb}MiB"):
             loader = RawLoader(conn)
             for frames, issues in batch:
                 loader.stage_frames(frames, [self._source], issues_seen=issues)

@@ -62,6 +62,11 @@ STAGED_TABLES = tuple(_STAGED_COLUMNS)
 Frames = dict[str, pa.Table]
 
 
+# Frames are built in one thread and freed in another (a sync's commits), where Arrow's
+# default allocator (mimalloc) kept their blocks: ~80 MB more RSS at Jira's weight.
+_POOL = pa.system_memory_pool()
+
+
 def raw_frames(rows: RawRows, sources: dict[str, list[str]]) -> Frames:
     """One Arrow table per staged table from `rows`; `sources` names each row's source."""
     frames = {}
@@ -71,10 +76,14 @@ def raw_frames(rows: RawRows, sources: dict[str, list[str]]) -> Frames:
         names = [name for name, _ in _STAGED_COLUMNS[table]]
         columns = zip(*records, strict=True)
         arrays = [
-            pa.array(column, type=_payload_type(table) if name == "payload" else dtype)
+            pa.array(
+                column,
+                type=_payload_type(table) if name == "payload" else dtype,
+                memory_pool=_POOL,
+            )
             for (name, dtype), column in zip(_STAGED_COLUMNS[table], columns, strict=True)
         ]
-        arrays.append(pa.array(sources[table], type=pa.string()))
+        arrays.append(pa.array(sources[table], type=pa.string(), memory_pool=_POOL))
         frames[table] = pa.Table.from_arrays(arrays, names=[*names, "source"])
     return frames
 
