@@ -241,10 +241,13 @@ def run_sync(context: Any, settings: dict[str, Any], scope: str) -> dict[str, An
     ours, theirs = context.Pipe()
     child = context.Process(target=sync_in_child, args=(settings, scope, theirs))
     child.start()
+    theirs.close()  # the child's end only: a sync that dies then ends the wait with EOFError
     try:
         result: dict[str, Any] = ours.recv()
-    finally:
+    except EOFError:
         child.join()
+        raise SystemExit(f"the sync over {scope!r} died (exit code {child.exitcode})") from None
+    child.join()
     return result
 
 

@@ -32,8 +32,8 @@ SYNC_ROW_GROUP_SIZE = 2_048
 # Its buffer pool otherwise keeps every block the merges write, toward 80% of RAM. A merge
 # gets more when its batch needs it (one page of huge issues can pass the batch size).
 SYNC_MEMORY_MB = 128
-# What a merge needs, in multiples of its batch's Arrow bytes (1.5x failed at 64 MB).
-MERGE_MEMORY_PER_BATCH_BYTE = 2
+# What a merge may use, in multiples of its batch's Arrow bytes: 2x ran out on one thread.
+MERGE_MEMORY_PER_BATCH_BYTE = 3
 # glibc's mallopt parameter for the size from which blocks are mapped on their own.
 _M_MMAP_THRESHOLD = -3
 # An issue whose embedded changelog and comments are whole.
