@@ -26,31 +26,23 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-import httpx
-import orjson
 from _common import REPO, Summary, db_size_mb, header, parse_args, peak_rss_mb, rate, timed
+from _jira_bare_client import EXPAND, FIELDS, PAGE_SIZE, SEARCH, Bare, bare_client, search_jql
 
-from ticket_analytics.ingest import jira_sync
 from ticket_analytics.ingest.jira_sync import SyncOptions, sync_jira
 from ticket_analytics.integrations.jira import JiraClient, JiraSettings
 from ticket_analytics.warehouse.connection import connect
 
-PAGE_SIZE = 100
 PROJECT = "OPS"
 # Old enough that no issue looks updated during the sync, which would trigger a re-pass.
 START = datetime(2023, 1, 1, tzinfo=UTC)
 SPACING = timedelta(minutes=7)
-SEARCH = "/rest/api/3/search/jql"
-# What the sync asks for, so the bare client fetches the very same pages.
-FIELDS = list(getattr(jira_sync, "FIELDS", ("*all",)))
-EXPAND = "changelog"
 
 
 def scope_of(issues: int, total: int) -> str:
@@ -60,10 +52,6 @@ def scope_of(issues: int, total: int) -> str:
     # The fake's zone is UTC, and JQL reads date literals in the user's zone.
     before = START + SPACING * issues
     return f'project = {PROJECT} AND created < "{before:%Y/%m/%d %H:%M}"'
-
-
-def search_jql(scope: str) -> str:
-    return f"({scope}) ORDER BY updated ASC, key ASC"  # as the sync's first pass searches
 
 
 def serve_fake_jira(issues: int, pipe: Connection) -> None:
@@ -128,75 +116,6 @@ class FakeMeter:
             "search_pages": end["search_pages"] - self.start["search_pages"],
             "errors": end["errors"],
         }
-
-
-@dataclass
-class Bare:
-    issues: int = 0
-    pages: int = 0
-    extra_requests: int = 0
-    changelog_fetches: int = 0
-    comment_fetches: int = 0
-    bytes: int = 0
-    search_bytes: int = 0
-    wall_s: float = 0.0
-    cpu_s: float = 0.0
-
-
-def bare_client(settings: dict[str, Any], scope: str) -> Bare:
-    """Fetch and parse what the sync fetches, sequentially, and nothing else."""
-    out = Bare()
-    auth = httpx.BasicAuth(settings["email"], settings["api_token"])
-    body: dict[str, Any] = {
-        "jql": search_jql(scope),
-        "fields": FIELDS,
-        "expand": EXPAND,
-        "maxResults": PAGE_SIZE,
-    }
-    cpu = time.process_time()
-    with httpx.Client(base_url=settings["url"], auth=auth, timeout=120) as http, timed() as wall:
-        while True:
-            reply = http.post(SEARCH, content=orjson.dumps(body), headers=_JSON)
-            reply.raise_for_status()
-            out.bytes += len(reply.content)
-            out.search_bytes += len(reply.content)
-            page = orjson.loads(reply.content)
-            for issue in page["issues"]:
-                _complete(http, issue, out)
-            out.issues += len(page["issues"])
-            out.pages += 1
-            if page.get("isLast") or not page.get("nextPageToken"):
-                break
-            body["nextPageToken"] = page["nextPageToken"]
-    out.wall_s, out.cpu_s = wall.seconds, time.process_time() - cpu
-    return out
-
-
-_JSON = {"Content-Type": "application/json"}
-
-
-def _complete(http: httpx.Client, issue: dict[str, Any], out: Bare) -> None:
-    changelog = issue.get("changelog") or {}
-    if changelog.get("total", 0) > len(changelog.get("histories") or []):
-        _page_all(http, f"/rest/api/3/issue/{issue['key']}/changelog", "values", out)
-        out.changelog_fetches += 1
-    comment = (issue.get("fields") or {}).get("comment") or {}
-    if comment.get("total", 0) > len(comment.get("comments") or []):
-        _page_all(http, f"/rest/api/3/issue/{issue['key']}/comment", "comments", out)
-        out.comment_fetches += 1
-
-
-def _page_all(http: httpx.Client, path: str, items: str, out: Bare) -> None:
-    start = 0
-    while True:
-        reply = http.get(path, params={"startAt": start, "maxResults": 100})
-        reply.raise_for_status()
-        out.bytes += len(reply.content)
-        out.extra_requests += 1
-        page = orjson.loads(reply.content)
-        start += len(page[items])
-        if not page[items] or start >= page["total"]:
-            return
 
 
 class PageClock:
