@@ -12,6 +12,7 @@ import pytest
 from fakes.jira_server import FakeJira
 from jira_clients import ORDERED, START, all_keys, client_for
 
+from ticket_analytics.integrations import jira
 from ticket_analytics.integrations.jira import JiraClient, JiraError
 from ticket_analytics.integrations.jira_paging import DC_RESULT_WINDOW
 
@@ -188,6 +189,38 @@ def test_truncated_embedded_changelog_is_completed_by_issue_changelog(fake: Fake
         assert len(embedded["histories"]) == 45
     assert len(full) == 45
     assert [int(h["id"]) for h in full] == sorted(int(h["id"]) for h in full)
+
+
+def test_views_of_every_page_stay_valid_while_later_pages_are_parsed(fake: FakeJira) -> None:
+    # Parsers are reused once a page is done with; pages still in use must keep theirs.
+    keys = fake.make_issues(180, start=START)
+    with client_for(fake) as client:
+        pages = list(client.search(ORDERED, fields=["summary"], page_size=20, views=True))
+        assert len(pages) >= 9 > jira._PARSERS_PER_THREAD
+        got = [issue["key"] for page in pages for issue in page.issues]
+        summaries = {issue["key"]: issue["fields"]["summary"] for p in pages for issue in p.issues}
+        assert len(jira._parsers.kept) == jira._PARSERS_PER_THREAD
+        del pages
+        again = list(client.search(ORDERED, fields=["summary"], page_size=20, views=True))
+        assert [issue["key"] for page in again for issue in page.issues] == got
+        assert len(jira._parsers.kept) == jira._PARSERS_PER_THREAD
+    assert sorted(got) == sorted(keys)
+    assert summaries == {key: fake.get(key).summary for key in keys}
+
+
+def test_changelog_and_comments_as_views_equal_the_dicts(fake: FakeJira) -> None:
+    key = fake.add_issue(
+        created=START,
+        updated=START + timedelta(days=9),
+        histories=130,
+        comments=[f"comment {i}" for i in range(120)],
+    )
+    with client_for(fake) as client:
+        histories = client.issue_changelog(key, views=True)
+        comments = client.issue_comments(key, views=True)
+        assert [h.as_dict() for h in histories] == client.issue_changelog(key)
+        assert [c.as_dict() for c in comments] == client.issue_comments(key)
+    assert len(histories) == 130 and len(comments) == 120
 
 
 def test_cloud_changelog_pages_past_100(cloud: FakeJira) -> None:

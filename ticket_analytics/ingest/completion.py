@@ -87,8 +87,8 @@ def _truncated_lists(issue: Any) -> tuple[bool, bool]:
 def _complete(client: JiraClient, issue: Any, changelog: bool, comments: bool) -> FullLists:
     key = str(issue.get("key", ""))
     return FullLists(
-        client.issue_changelog(key) if changelog else None,
-        client.issue_comments(key) if comments else None,
+        client.issue_changelog(key, views=True) if changelog else None,
+        client.issue_comments(key, views=True) if comments else None,
     )
 
 
