@@ -65,6 +65,16 @@ def test_null_or_odd_changelog_and_comment_members_are_handled_alike(tmp_path: P
             },
             "self": "https://jira/rest/api/3/issue/4",
         },
+        {
+            # the very same member again after the fields' own, nested
+            "id": "5",
+            "key": "OPS-5",
+            "fields": {
+                **fields,
+                "comment": {"comments": []},
+                "note": {"comment": {"comments": []}},
+            },
+        },
     ]
     page = tmp_path / "page.json"
     page.write_bytes(orjson.dumps({"issues": issues}))
@@ -78,4 +88,6 @@ def test_null_or_odd_changelog_and_comment_members_are_handled_alike(tmp_path: P
     assert "comment" not in payloads[2]["fields"]
     assert "comment" not in payloads[3]["fields"]
     assert payloads[3]["fields"]["worklog"] == {"worklogs": [{"comment": "done"}]}
+    assert payloads[4]["fields"]["note"] == {"comment": {"comments": []}}
+    assert "comment" not in payloads[4]["fields"]
     assert payloads[3]["fields"]['odd"comment'] == 1

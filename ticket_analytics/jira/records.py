@@ -71,8 +71,9 @@ def _mini(value: simdjson.Object | simdjson.Array) -> bytes:
     return text if isinstance(text, bytes) else text.encode()
 
 
-def _cut_member(text: bytes, key: str, value: Any) -> bytes | None:
-    """`text` (an object's minified JSON) without its member `"key":value`.
+def _member_span(text: bytes, key: str, value: Any) -> tuple[int, int] | None:
+    """Where the member `"key":value` is in `text` (an object's minified JSON), with a comma
+    next to it: the span to leave out to drop the member.
 
     Minified JSON is canonical, so the member appears exactly as `"key":<value's text>`, and
     quotes inside strings are escaped, so no string can contain it. A nested object could
@@ -80,24 +81,22 @@ def _cut_member(text: bytes, key: str, value: Any) -> bytes | None:
     """
     name = b'"' + key.encode() + b'":'
     value_text = b"null" if value is None else _mini(value)
-    # Searching for the short name is several times faster than for the whole member; only
-    # when the name also occurs elsewhere (a nested member of the same name, or a key
-    # ending in an escaped quote) does the whole member have to be searched for.
-    if text.count(name) == 1:
-        start = text.find(name)
-        if not text.startswith(value_text, start + len(name)):
-            return None
-    else:
-        member = name + value_text
-        if text.count(member) != 1:
-            return None
-        start = text.find(member)
+    # The short name is found several times faster than the whole member. Only when its
+    # first occurrence is not this member, or another follows (a nested member of the same
+    # name, or a key ending in an escaped quote), is the whole member searched for.
+    start = text.find(name)
     end = start + len(name) + len(value_text)
+    if start < 0 or not text.startswith(value_text, start + len(name)) or text.find(name, end) >= 0:
+        member = name + value_text
+        start = text.find(member)
+        if start < 0 or text.find(member, start + 1) >= 0:
+            return None
+        end = start + len(member)
     if text[end : end + 1] == b",":
         end += 1
     elif text[start - 1 : start] == b",":
         start -= 1
-    return text[:start] + text[end:]
+    return start, end
 
 
 def _dumps(value: Any) -> bytes:
@@ -135,17 +134,24 @@ def _issue_payload(issue: Any, fields: Any) -> bytes:
         # Rebuilt from simdjson's text of each member, with the comments cut out of the
         # fields' text: building the whole issue as Python objects only to serialise it
         # again costs several times more, and so does minifying the changelog with the rest.
-        whole_fields = _mini(fields)
-        fields_text = (
-            _cut_member(whole_fields, "comment", comments) if "comment" in fields else whole_fields
-        )
-        if fields_text is not None:
-            members = [
-                orjson.dumps(key) + b":" + (fields_text if key == "fields" else _dumps(issue[key]))
-                for key in issue
-                if key != "changelog"
-            ]
-            return b"{" + b",".join(members) + b"}"
+        text = _mini(fields)
+        cut = _member_span(text, "comment", comments) if "comment" in fields else (0, 0)
+        if cut is not None:
+            # one copy of the fields' text, around the comments, straight into the payload
+            whole = memoryview(text)
+            parts: list[bytes | memoryview] = [b"{"]
+            for key in issue:
+                if key == "changelog":
+                    continue
+                if len(parts) > 1:
+                    parts.append(b",")
+                parts += (orjson.dumps(key), b":")
+                if key == "fields":
+                    parts += [whole[: cut[0]], whole[cut[1] :]]
+                else:
+                    parts.append(_dumps(issue[key]))
+            parts.append(b"}")
+            return b"".join(parts)
     issue, fields = plain(issue), plain(fields)
     payload = {k: v for k, v in issue.items() if k not in ("changelog", "fields")}
     payload["fields"] = {k: v for k, v in fields.items() if k != "comment"}
