@@ -12,7 +12,7 @@ import pytest
 from fakes.jira_server import FakeJira
 from jira_clients import ORDERED, START, all_keys, client_for
 
-from ticket_analytics.integrations import jira
+from ticket_analytics.integrations import json_views
 from ticket_analytics.integrations.jira import JiraClient, JiraError
 from ticket_analytics.integrations.jira_paging import DC_RESULT_WINDOW
 
@@ -198,13 +198,13 @@ def test_views_of_every_page_stay_valid_while_later_pages_are_parsed(
     keys = fake.make_issues(180, start=START)
     with client_for(fake) as client:
         pages = list(client.search(ORDERED, fields=["summary"], page_size=20, views=True))
-        assert len(pages) >= 9 > jira._PARSERS_PER_THREAD
+        assert len(pages) >= 9 > json_views.PARSERS_PER_THREAD
         got = [issue["key"] for page in pages for issue in page.issues]
         summaries = {issue["key"]: issue["fields"]["summary"] for p in pages for issue in p.issues}
-        assert len(jira._parsers.kept) == jira._PARSERS_PER_THREAD
+        assert len(json_views._parsers.kept) == json_views.PARSERS_PER_THREAD
         del pages
         made = []
-        monkeypatch.setattr(jira.simdjson, "Parser", lambda: made.append(1))
+        monkeypatch.setattr(json_views.simdjson, "Parser", lambda: made.append(1))
         again = [
             issue["key"]
             for page in client.search(ORDERED, fields=["summary"], page_size=20, views=True)

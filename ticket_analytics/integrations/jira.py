@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import orjson
-import simdjson
 
 from ticket_analytics.integrations.http import (
     BearerAuth,
@@ -35,6 +33,7 @@ from ticket_analytics.integrations.jira_paging import (
     split_order_by,
     walk_dc,
 )
+from ticket_analytics.integrations.json_views import json_loads
 from ticket_analytics.jira.adf import adf_to_text
 from ticket_analytics.jira.timestamps import parse_jira_timestamp
 
@@ -52,35 +51,6 @@ log = logging.getLogger(__name__)
 
 FLAVORS = ("cloud", "datacenter", "auto")
 _MAX_RECONCILE = 50
-
-
-# Parsers each thread keeps for reuse. A parser's views stay valid until it parses again, so
-# a page needs a parser of its own while its issues are in use (two or three pages at a time);
-# a parser made afresh for every page, though, faulted in ~13 MB of new memory per page.
-_PARSERS_PER_THREAD = 4
-
-
-class _Parsers(threading.local):
-    def __init__(self) -> None:
-        self.kept: list[simdjson.Parser] = []
-
-
-_parsers = _Parsers()
-
-
-def _views(content: bytes) -> Any:
-    """`content` parsed into simdjson's read-only views, by a parser whose last document is
-    no longer in use."""
-    kept = _parsers.kept
-    for parser in kept:
-        try:
-            return parser.parse(content)
-        except RuntimeError:  # views of its last document are still alive
-            continue
-    parser = simdjson.Parser()
-    if len(kept) < _PARSERS_PER_THREAD:
-        kept.append(parser)
-    return parser.parse(content)
 
 
 class JiraError(ServiceError):
@@ -247,7 +217,7 @@ class JiraClient(TransportClient):
         """
         if len(reconcile_issue_ids) > _MAX_RECONCILE:
             raise ValueError(f"reconcile_issue_ids takes at most {_MAX_RECONCILE} ids")
-        loads = _views if views else orjson.loads
+        loads = json_loads(views)
         if self.flavor == "cloud":
             return self._search_cloud(
                 jql, list(fields), expand, page_size, reconcile_issue_ids, loads
@@ -320,7 +290,7 @@ class JiraClient(TransportClient):
         """Every history of an issue, oldest first (search embeds at most ~20 on Cloud);
         dicts, or simdjson's read-only views with `views` (as `search`)."""
         key = quote(issue_key, safe="")
-        loads = _views if views else orjson.loads
+        loads = json_loads(views)
         if self.flavor == "cloud":
             histories: list[Any] = []
             while True:
@@ -353,7 +323,7 @@ class JiraClient(TransportClient):
     def issue_comments(self, issue_key: str, *, views: bool = False) -> list[Any]:
         """Every comment of an issue, oldest first; dicts, or simdjson's views with `views`."""
         path = f"{self._api()}/issue/{quote(issue_key, safe='')}/comment"
-        loads = _views if views else orjson.loads
+        loads = json_loads(views)
         comments: list[Any] = []
         while True:
             params = {"startAt": len(comments), "maxResults": 100}
