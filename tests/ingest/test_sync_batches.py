@@ -3,6 +3,8 @@ their own, resume where a killed sync stopped, and land in the sync's own row gr
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -18,6 +20,7 @@ from jira_sync_support import SCOPE, assert_exact, quick_client, run_sync, wareh
 from ticket_analytics.ingest import sync_batches
 from ticket_analytics.ingest.jira_sync import SyncOptions, sync_jira
 from ticket_analytics.ingest.sync_batches import SYNC_ROW_GROUP_SIZE
+from ticket_analytics.jira.adf_worker import AdfWorker
 from ticket_analytics.warehouse.connection import connect
 from ticket_analytics.warehouse.raw_load import RawLoader
 
@@ -154,3 +157,31 @@ def _limit(conn: duckdb.DuckDBPyConnection) -> float:
     ).fetchall()
     number, unit = limit.split()
     return float(number) * {"KiB": 2**10, "MiB": 2**20, "GiB": 2**30}[unit]
+
+
+def _helper_that_exits(self: AdfWorker) -> subprocess.Popen[bytes]:
+    self._process = subprocess.Popen(
+        [sys.executable, "-c", "pass"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    return self._process
+
+
+def test_texts_are_the_same_when_the_adf_helper_process_dies(
+    fake: FakeJira, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ADF is rendered in a helper process while pages are read; one that dies leaves the
+    rendering to the sync itself, with the very same texts."""
+    texts = (
+        "select 'issue', issue_id, description_text from raw.issues union all "
+        "select 'comment', comment_id, body_text from raw.comments order by all"
+    )
+    run_sync(fake, tmp_path / "helped.duckdb", page_size=50)
+    monkeypatch.setattr(AdfWorker, "_spawn", _helper_that_exits)
+    run_sync(fake, tmp_path / "alone.duckdb", page_size=50)
+    with (
+        duckdb.connect(str(tmp_path / "helped.duckdb"), read_only=True) as helped,
+        duckdb.connect(str(tmp_path / "alone.duckdb"), read_only=True) as alone,
+    ):
+        expected = helped.execute(texts).fetchall()
+        assert sum(bool(text) for *_, text in expected) > 100
+        assert alone.execute(texts).fetchall() == expected

@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 import pytest
 
+from ticket_analytics.jira.adf_worker import text_of_adf_json
 from ticket_analytics.jira.payloads import add_document, read_documents
 from ticket_analytics.jira.records import RawRows
 
@@ -91,3 +92,24 @@ def test_null_or_odd_changelog_and_comment_members_are_handled_alike(tmp_path: P
     assert payloads[4]["fields"]["note"] == {"comment": {"comments": []}}
     assert "comment" not in payloads[4]["fields"]
     assert payloads[3]["fields"]['odd"comment'] == 1
+
+
+@pytest.mark.parametrize(
+    "name", ["cloud-v3-comments-adf.airbyte.json", "cloud-v3-issue-adf.airbyte.json"]
+)
+def test_texts_rendered_later_fill_the_rows_rendered_at_once(name: str) -> None:
+    """Rows collecting their ADF bodies (as the sync does, for its helper process) hold the
+    same texts, once filled in, as rows that rendered them while being added."""
+    ((locator, document),) = read_documents(SAMPLES / name)
+    at_once, later = RawRows(), RawRows(text_sources=[])
+    add_document(at_once, document, locator)
+    add_document(later, document, locator)
+    assert later.text_sources
+    assert not any(texts_of(later))  # nothing rendered yet
+    later.fill_texts([text_of_adf_json(source) for source in later.text_sources])
+    assert later.tables() == at_once.tables()
+    assert any(texts_of(at_once))
+
+
+def texts_of(rows: RawRows) -> list[str]:
+    return [row[6] for row in rows.issues] + [row[4] for row in rows.comments]

@@ -308,14 +308,15 @@ def sync_jira(
         state = read_state(conn, sync.key)
     watermark = None if options.full else state.get("watermark")
     since = watermark - options.overlap if watermark is not None else None
-    watermark = sync.incremental(since, watermark)
-    last_full = state.get("last_full_pass_at")
-    if (
-        options.full
-        or last_full is None
-        or datetime.now(UTC) - last_full >= options.full_pass_every
-    ):
-        sync.full_pass()
+    with sync.batches.rendering_texts():
+        watermark = sync.incremental(since, watermark)
+        last_full = state.get("last_full_pass_at")
+        if (
+            options.full
+            or last_full is None
+            or datetime.now(UTC) - last_full >= options.full_pass_every
+        ):
+            sync.full_pass()
     sync.verify()
     stats = sync.stats
     stats.watermark = watermark.astimezone(UTC).isoformat() if watermark else None

@@ -1,5 +1,6 @@
 """A sync's batches: pages become Arrow rows as they arrive, and each batch commits with the
-watermark it reaches, in one transaction, in a writer thread of the pass's own.
+watermark it reaches, in one transaction, in a writer thread of the pass's own. While a
+page's ADF bodies are rendered in a helper process, the next page is read.
 
 A killed sync resumes from its last committed batch; pages read since are read again.
 """
@@ -18,6 +19,7 @@ from typing import Any, Protocol
 import duckdb
 
 from ticket_analytics.ingest.completion import FullLists
+from ticket_analytics.jira.adf_worker import AdfWorker
 from ticket_analytics.jira.records import RawRows, is_object
 from ticket_analytics.warehouse.connection import memory_limit
 from ticket_analytics.warehouse.raw_load import STAGED_TABLES, Frames, RawLoader, raw_frames
@@ -95,6 +97,21 @@ class Batches:
         self.pending_issues = self.pending_bytes = 0
         self._writer: ThreadPoolExecutor | None = None
         self._writing: Future[None] | None = None
+        self._texts: AdfWorker | None = None
+        # the page last added, with its issue count, while its texts are being rendered
+        self._rendering: tuple[RawRows, int] | None = None
+
+    @contextmanager
+    def rendering_texts(self) -> Iterator[None]:
+        """Render ADF in a helper process for as long as this lasts: the sync's row building
+        is bound by the GIL, and turning descriptions and comment bodies into text was a
+        fifth of it. Pages added outside it are rendered as they are added."""
+        with AdfWorker() as worker:
+            self._texts = worker
+            try:
+                yield
+            finally:
+                self._texts, self._rendering = None, None
 
     @contextmanager
     def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -120,28 +137,45 @@ class Batches:
                 self._pass_connection, self._writer = None, None
 
     def add(self, issues: Sequence[Any], full_lists: dict[int, FullLists]) -> None:
-        """Turn a page into Arrow rows now: its JSON and Python rows are freed at once, and
-        only the compact columns wait for the next commit."""
-        rows = RawRows()
+        """Turn a page into rows now, and into Arrow columns once its texts are rendered (by
+        the next `add` or `flush`): its JSON is freed at once, and only the compact columns
+        wait for the next commit."""
+        rows = RawRows(text_sources=None if self._texts is None else [])
         for i, issue in enumerate(issues):
             key = issue.get("key", "?") if is_object(issue) else "?"
             full = full_lists.get(i, _EMBEDDED)
             rows.add_issue(
                 issue, f"{self._source}#{key}", histories=full.histories, comments=full.comments
             )
+        self._counts.fetched += len(issues)
+        self.pending_issues += len(issues)
+        self._frame_rendered()
+        self._rendering = rows, len(issues)
+        if self._texts is not None and rows.text_sources is not None:
+            self._texts.start(rows.text_sources)
+        else:
+            self._frame_rendered()
+
+    def _frame_rendered(self) -> None:
+        """The page whose texts were being rendered becomes Arrow columns, pending commit."""
+        if self._rendering is None:
+            return
+        (rows, issues), self._rendering = self._rendering, None
+        if self._texts is not None and rows.text_sources is not None:
+            rows.fill_texts(self._texts.texts())
         sources = {
             table: [self._source] * len(records)
             for table, records in zip(STAGED_TABLES, rows.tables(), strict=True)
         }
         frames = raw_frames(rows, sources)
-        self._pending.append((frames, len(issues)))
-        self.pending_issues += len(issues)
+        self._pending.append((frames, issues))
+        # (counted in pending_issues when added; its bytes are known only now)
         self.pending_bytes += sum(frame.nbytes for frame in frames.values())
-        self._counts.fetched += len(issues)
 
     def flush(self, watermark: datetime | None) -> None:
         """Commit what was read since the last flush, and the watermark it reaches: in the
         pass's writer thread when one runs (after the batch before), else right here."""
+        self._frame_rendered()
         if not self._pending:
             return
         batch, self._pending = self._pending, []

@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -191,6 +191,13 @@ class RawRows:
     changelog: list[tuple[Any, ...]] = field(default_factory=list)
     comments: list[tuple[Any, ...]] = field(default_factory=list)
     rejected: list[tuple[Any, ...]] = field(default_factory=list)
+    # A list here leaves the ADF bodies of parsed views unrendered: their JSON is collected
+    # in it, the text columns hold "" meanwhile, and `fill_texts` puts the text in place (the
+    # sync renders them in a helper process, see adf_worker).
+    text_sources: list[bytes] | None = None
+    _text_slots: list[tuple[list[tuple[Any, ...]], int, int]] = field(
+        default_factory=list, init=False, repr=False
+    )
 
     def __len__(self) -> int:
         return len(self.issues) + len(self.changelog) + len(self.comments) + len(self.rejected)
@@ -198,6 +205,22 @@ class RawRows:
     def tables(self) -> tuple[list[tuple[Any, ...]], ...]:
         """The row lists in the order of the staged tables: issues, changelog, comments, rejected."""
         return self.issues, self.changelog, self.comments, self.rejected
+
+    def fill_texts(self, texts: Sequence[str]) -> None:
+        """Put the text rendered from each of `text_sources`, in order, into its row."""
+        for (rows, index, column), text in zip(self._text_slots, texts, strict=True):
+            row = rows[index]
+            rows[index] = (*row[:column], text, *row[column + 1 :])
+        self._text_slots.clear()
+
+    def _text(self, body: Any, rows: list[tuple[Any, ...]], column: int) -> str:
+        """The text of ADF `body`, for the row about to be appended to `rows` (or "" until
+        `fill_texts`, when collecting `text_sources`)."""
+        if self.text_sources is None or not isinstance(body, _LAZY):
+            return adf_to_text(plain(body))
+        self.text_sources.append(_mini(body))
+        self._text_slots.append((rows, len(rows), column))
+        return ""
 
     def reject(
         self, locator: str, reason: str, record: Any, issue_id: Any = None, issue_key: Any = None
@@ -248,17 +271,9 @@ class RawRows:
             project_key = issue_key.rsplit("-", 1)[0]
         # Changelog and comments land in their own tables; the issue row keeps the rest as given.
         payload = _issue_payload(issue, fields)
+        description = self._text(fields.get("description"), self.issues, 6)
         self.issues.append(
-            (
-                issue_id,
-                issue_key,
-                project_key,
-                created,
-                updated,
-                resolved,
-                adf_to_text(plain(fields.get("description"))),
-                payload,
-            )
+            (issue_id, issue_key, project_key, created, updated, resolved, description, payload)
         )
 
         if histories is None:
@@ -301,13 +316,5 @@ class RawRows:
         except RecordError as exc:
             self.reject(locator, f"comment: {exc}", comment, issue_id, issue_key)
             return
-        self.comments.append(
-            (
-                issue_id,
-                comment_id,
-                created,
-                updated,
-                adf_to_text(plain(comment.get("body"))),
-                _dumps(comment),
-            )
-        )
+        body = self._text(comment.get("body"), self.comments, 4)
+        self.comments.append((issue_id, comment_id, created, updated, body, _dumps(comment)))
