@@ -133,7 +133,8 @@ class Batches:
                 yield
                 self._wait()
             finally:
-                # leaving the executor waits for a commit under way, before conn closes
+                # a commit under way finishes on this connection, even when the pass failed
+                writer.shutdown(wait=True)
                 self._pass_connection, self._writer = None, None
 
     def add(self, issues: Sequence[Any], full_lists: dict[int, FullLists]) -> None:
