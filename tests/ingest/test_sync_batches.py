@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -185,3 +186,27 @@ def test_texts_are_the_same_when_the_adf_helper_process_dies(
         expected = helped.execute(texts).fetchall()
         assert sum(bool(text) for *_, text in expected) > 100
         assert alone.execute(texts).fetchall() == expected
+
+
+def test_a_pass_that_fails_still_lands_the_commit_under_way(
+    fake: FakeJira, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch flushed right before a failure commits on the pass's connection (it starts
+    late here), and what landed is every issue read before the failure."""
+    warehouse, fetched = tmp_path / "w.duckdb", []
+    commit = sync_batches.Batches._commit
+
+    def late(self: sync_batches.Batches, *args: Any) -> None:
+        time.sleep(0.3)
+        commit(self, *args)
+
+    def kill(message: str) -> None:
+        fetched.append(int(message.split(": ")[1].split()[0].replace(",", "")))
+        if message.startswith("page 2:"):
+            raise Killed
+
+    monkeypatch.setattr(sync_batches.Batches, "_commit", late)
+    options = SyncOptions(scope=SCOPE, page_size=50, commit_every=1)
+    with quick_client(fake) as client, pytest.raises(Killed):
+        sync_jira(client, partial(connect, warehouse), options, progress=kill)
+    assert len(warehouse_truth(warehouse)) == fetched[-1] > 0
