@@ -24,6 +24,8 @@ from ticket_analytics.jira.adf import adf_to_text
 from ticket_analytics.jira.timestamps import parse_jira_timestamp
 
 _COMMENT_ISSUE_ID = re.compile(r"/issue/(\d+)/comment/")
+# Where the text columns are in an issue's and a comment's row tuple.
+_DESCRIPTION_TEXT, _BODY_TEXT = 6, 4
 
 
 class RecordError(ValueError):
@@ -271,7 +273,7 @@ class RawRows:
             project_key = issue_key.rsplit("-", 1)[0]
         # Changelog and comments land in their own tables; the issue row keeps the rest as given.
         payload = _issue_payload(issue, fields)
-        description = self._text(fields.get("description"), self.issues, 6)
+        description = self._text(fields.get("description"), self.issues, _DESCRIPTION_TEXT)
         self.issues.append(
             (issue_id, issue_key, project_key, created, updated, resolved, description, payload)
         )
@@ -316,5 +318,5 @@ class RawRows:
         except RecordError as exc:
             self.reject(locator, f"comment: {exc}", comment, issue_id, issue_key)
             return
-        body = self._text(comment.get("body"), self.comments, 4)
+        body = self._text(comment.get("body"), self.comments, _BODY_TEXT)
         self.comments.append((issue_id, comment_id, created, updated, body, _dumps(comment)))
