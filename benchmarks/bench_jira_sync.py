@@ -15,8 +15,9 @@ In the same run, over the first fifth of the issues (20k of the default 100k):
    right after (2), and the faster run counts (the machine's speed drifts);
 2. `sync_jira` into a fresh DuckDB file: issues/s, and its ratio to the bare client's.
 Then `sync_jira` over all the issues, for issues/s and peak RSS at both scopes. Each sync
-runs in a process of its own, so its peak RSS is its own; `time.process_time()` there is
-the client's CPU alone (HTTP, JSON, rows, DuckDB's threads), and the fake reports its own.
+runs in a process of its own, so its peak RSS is its own plus its ADF helper process's;
+its CPU is the client's alone (HTTP, JSON, rows, DuckDB's threads, the helper), and the fake
+reports its own.
 """
 
 from __future__ import annotations
