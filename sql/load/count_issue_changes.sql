@@ -1,14 +1,8 @@
-with latest as (
-    select issue_id, updated_at
-    from staged_issues
-    where seq in (select seq from newest_issues)
-),
-
-existing as (
+with existing as (
     -- only the staged issues: a join on the whole table would hash all of it per load
     select issue_id, updated_at, deleted_at
     from raw.issues
-    where issue_id in (select issue_id from latest)
+    where issue_id in (select issue_id from staged_issues)
 ),
 
 final as (
@@ -20,7 +14,8 @@ final as (
         count(*) filter (
             where latest.updated_at <= existing.updated_at and existing.deleted_at is null
         ) as unchanged
-    from latest
+    -- one staged copy of each issue: the loader keeps only the newest
+    from staged_issues as latest
     left join existing
         on latest.issue_id = existing.issue_id
 )

@@ -1,11 +1,11 @@
--- Histories are immutable in Jira: the first copy of (issue, history) is kept.
+-- Histories are immutable in Jira: the first copy of (issue, history) is kept (the loader
+-- stages that one only).
 insert into raw.changelog (issue_id, history_id, created_at, payload, parsed, source, fetched_at)
 select
     issue_id, history_id, created_at, payload::json, raw.parse_history(payload), source, ?::timestamptz
 from staged_changelog as staged
 where
-    seq in (select seq from first_histories)
-    and not exists (
+    not exists (
         select 1
         from raw.changelog as existing
         -- only the staged issues' rows: a join on the whole table would hash all of it per load

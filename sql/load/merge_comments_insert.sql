@@ -1,4 +1,4 @@
--- Comments the warehouse has not seen; the newest staged copy of each.
+-- Comments the warehouse has not seen (the loader stages the newest copy of each only).
 insert into raw.comments (
     issue_id, comment_id, created_at, updated_at, body_text, payload, parsed, source, fetched_at
 )
@@ -14,8 +14,7 @@ select
     ?::timestamptz
 from staged_comments as staged
 where
-    seq in (select seq from newest_comments)
-    and not exists (
+    not exists (
         select 1
         from raw.comments as existing
         -- only the staged issues' rows: a join on the whole table would hash all of it per load

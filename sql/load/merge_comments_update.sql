@@ -1,10 +1,5 @@
--- Comments can be edited: a strictly newer `updated` wins.
-with latest as (
-    select *
-    from staged_comments
-    where seq in (select seq from newest_comments)
-)
-
+-- Comments can be edited: a strictly newer `updated` wins. The loader stages one copy of each
+-- comment, its newest.
 update raw.comments
 set
     created_at = latest.created_at,
@@ -14,7 +9,7 @@ set
     parsed = raw.parse_comment(latest.payload),
     source = latest.source,
     fetched_at = ?::timestamptz
-from latest
+from staged_comments as latest
 where
     comments.issue_id = latest.issue_id
     and comments.comment_id = latest.comment_id

@@ -1,4 +1,4 @@
--- Issues the warehouse has not seen; the newest staged copy of each.
+-- Issues the warehouse has not seen (the loader stages the newest copy of each only).
 insert into raw.issues (
     issue_id, issue_key, project_key, created_at, updated_at, resolved_at,
     description_text, searchable_text, payload, parsed, source, fetched_at, deleted_at
@@ -20,8 +20,7 @@ select
     null
 from staged_issues as staged
 where
-    seq in (select seq from newest_issues)
-    and not exists (
+    not exists (
         select 1
         from raw.issues as existing
         -- only the staged issues' rows: a join on the whole table would hash all of it per load

@@ -1,11 +1,6 @@
 -- Keyed by issue id; a strictly newer `updated` wins, so replaying a load changes nothing.
--- An issue marked deleted that is seen again is restored.
-with latest as (
-    select *
-    from staged_issues
-    where seq in (select seq from newest_issues)
-)
-
+-- An issue marked deleted that is seen again is restored. The loader stages one copy of each
+-- issue, its newest.
 update raw.issues
 set
     issue_key = latest.issue_key,
@@ -21,7 +16,7 @@ set
     source = latest.source,
     fetched_at = ?::timestamptz,
     deleted_at = null
-from latest
+from staged_issues as latest
 where
     issues.issue_id = latest.issue_id
     and (latest.updated_at > issues.updated_at or issues.deleted_at is not null)

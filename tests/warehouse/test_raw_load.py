@@ -131,6 +131,29 @@ def test_duplicates_inside_one_load_keep_the_latest_version(tmp_path: Path) -> N
         ]
 
 
+def test_one_load_keeps_the_newest_comment_and_each_history_once(tmp_path: Path) -> None:
+    def copy(updated: str, comment_text: str) -> dict[str, Any]:
+        record = _issue("OPS-1", "1", updated)
+        record["changelog"] = {"histories": [_history("h1", "2025-11-02T10:00:00.000+0000")]}
+        record["fields"]["comment"] = {"comments": [_comment("c1", updated, comment_text)]}
+        return record
+
+    # the newer copy first: order on the page must not decide
+    page = _write_page(
+        tmp_path / "p.json",
+        [
+            copy("2025-11-04T10:00:00.000+0000", "edited"),
+            copy("2025-11-03T10:00:00.000+0000", "first"),
+        ],
+    )
+    with connect(tmp_path / "w.duckdb") as conn:
+        ingest_files(conn, page)
+        comments = conn.sql("select comment_id, body_text from raw.comments").fetchall()
+        histories = conn.sql("select history_id from raw.changelog").fetchall()
+    assert comments == [("c1", "edited")]
+    assert histories == [("h1",)]
+
+
 def _history(history_id: str, created: str) -> dict[str, Any]:
     item = {"field": "status", "fromString": "Open", "toString": "In Progress"}
     return {"id": history_id, "created": created, "items": [item]}
