@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import closing
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 
+from ticket_analytics.ingest.completion import completing
 from ticket_analytics.ingest.prefetch import prefetched
+from ticket_analytics.integrations.jira import JiraClient
+from ticket_analytics.integrations.jira_paging import SearchPage
 
 
 def test_items_arrive_in_order_however_far_ahead_the_reader_is() -> None:
@@ -80,5 +86,34 @@ def test_closing_does_not_wait_for_a_reader_stuck_in_a_request() -> None:
             assert next(ahead) == 1
         # closing came back while the reader is still inside its "request"
         assert [t for t in set(threading.enumerate()) - before if t.name == "prefetch"]
+    finally:
+        release.set()
+
+
+def test_a_page_handed_over_is_not_held_while_the_next_is_read() -> None:
+    """Once the sync has turned a page into rows and let go of it, neither the reader nor the
+    completion step keeps it alive while the next page downloads."""
+    # (megabytes of parsed JSON each, at Jira's weight)
+    waiting = [SearchPage([{"key": f"OPS-{n}"}], f"t{n}", n == 2, None, None) for n in (1, 2)]
+    first = weakref.ref(waiting[0])
+    downloading, release = threading.Event(), threading.Event()
+
+    def pages() -> Iterator[Any]:
+        while waiting:
+            yield waiting.pop(0)
+            downloading.set()
+            release.wait(5)  # the next page's request, in flight
+
+    counts = SimpleNamespace(changelog_fetches=0, comment_fetches=0)
+    try:
+        # nothing on the page is cut short, so the client is never asked
+        ahead = prefetched(completing(cast(JiraClient, None), pages(), counts), depth=1)
+        with closing(ahead):
+            page, fetching = next(ahead)
+            assert page is first() and fetching == {}
+            del page
+            assert downloading.wait(5)
+            assert first() is None
+            release.set()
     finally:
         release.set()

@@ -31,31 +31,34 @@ class FullLists:
     comments: list[Any] | None = None
 
 
-# A page, and the full lists of its issues whose embedded ones were cut short, by position.
-CompletedPage = tuple[SearchPage, dict[int, FullLists]]
+# A page, and the fetches under way of its issues' cut-short lists, by position.
+CompletingPage = tuple[SearchPage, dict[int, Future[FullLists]]]
 
 
-def completed(
+def completing(
     client: JiraClient, pages: Iterable[SearchPage], counts: Fetches
-) -> Iterator[CompletedPage]:
-    """`pages`, each with its truncated changelogs and comment lists fetched in full.
+) -> Iterator[CompletingPage]:
+    """`pages`, each with the fetches of its truncated changelogs and comment lists started;
+    `full_lists` waits for them.
 
     The lists come beside the page rather than in it: the page's issues stay read-only views,
     and turning a whole issue into dicts to replace one list cost more than fetching it.
 
-    A page's fetches run a few at a time while the next page downloads; run in the page
-    reader's thread (`prefetched`), all of it overlaps the rows built from earlier pages.
-    Fetched one by one between pages, they had made the reader the sync's bottleneck.
+    A page's fetches run a few at a time while the next page downloads and while earlier
+    pages become rows; run in the page reader's thread (`prefetched`), all of it overlaps the
+    rows built from earlier pages. Fetched one by one between pages, they had made the reader
+    the sync's bottleneck. The page is handed on at once rather than kept until its fetches
+    end: every page held is megabytes of parsed JSON.
     """
     with ThreadPoolExecutor(COMPLETION_THREADS, "sync-complete") as pool:
-        previous: tuple[SearchPage, dict[int, Future[FullLists]]] | None = None
         for page in pages:
-            current = (page, _start(client, pool, page, counts))
-            if previous is not None:
-                yield _with_results(*previous)
-            previous = current
-        if previous is not None:
-            yield _with_results(*previous)
+            yield page, _start(client, pool, page, counts)
+            del page  # not kept while the next page downloads
+
+
+def full_lists(fetching: dict[int, Future[FullLists]]) -> dict[int, FullLists]:
+    """The full lists of a page's issues, once fetched (a fetch's error is raised here)."""
+    return {i: future.result() for i, future in fetching.items()}
 
 
 def _start(
@@ -97,7 +100,3 @@ def _truncated(embedded: Any, items: str) -> bool:
         return int(embedded.get("total") or 0) > len(embedded.get(items) or [])
     except (TypeError, ValueError):
         return False
-
-
-def _with_results(page: SearchPage, fetching: dict[int, Future[FullLists]]) -> CompletedPage:
-    return page, {i: future.result() for i, future in fetching.items()}

@@ -31,7 +31,7 @@ from typing import Any
 
 import duckdb
 
-from ticket_analytics.ingest.completion import completed
+from ticket_analytics.ingest.completion import completing, full_lists
 from ticket_analytics.ingest.prefetch import prefetched
 from ticket_analytics.ingest.sync_batches import SYNC_ROW_GROUP_SIZE, Batches, Connect
 from ticket_analytics.ingest.sync_state import (
@@ -194,9 +194,9 @@ class _Sync:
             )
             with (
                 self.batches.committing(),
-                closing(prefetched(completed(self.client, search, self.stats), PREFETCH)) as pages,
+                closing(prefetched(completing(self.client, search, self.stats), PREFETCH)) as pages,
             ):
-                for page, full_lists in pages:
+                for page, fetching in pages:
                     latest = _latest_updated(page.issues)
                     if latest is not None:
                         watermark = latest if watermark is None else max(watermark, latest)
@@ -204,7 +204,9 @@ class _Sync:
                             changed = _updated_since(page.issues, started)
                             recent |= changed
                             concurrent |= bool(changed - read_recently)
-                    self.batches.add(page.issues, full_lists)
+                    self.batches.add(page.issues, full_lists(fetching))
+                    # not kept while the next page is awaited: it is megabytes of parsed JSON
+                    del page, fetching
                     if (
                         self.batches.pending_issues >= self.options.commit_every
                         or self.batches.pending_bytes >= self.options.commit_bytes
@@ -267,8 +269,8 @@ class _Sync:
             search = self.client.search(
                 jql, fields=FIELDS, expand="changelog", page_size=ID_BATCH, views=True
             )
-            for page, full_lists in completed(self.client, search, self.stats):
-                self.batches.add(page.issues, full_lists)
+            for page, fetching in completing(self.client, search, self.stats):
+                self.batches.add(page.issues, full_lists(fetching))
                 self.batches.flush(None)
                 self.stats.recovered += len(page.issues)
         if missing:

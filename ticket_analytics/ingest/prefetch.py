@@ -27,13 +27,13 @@ def prefetched(items: Iterator[T], depth: int = 2) -> Generator[T, None, None]:
     after the item it is fetching, since a request in flight is never interrupted, and
     closing waits for it only briefly.
     """
-    ahead: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    ahead: queue.Queue[list[Any]] = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
     def offer(kind: str, value: Any) -> bool:
         while not stop.is_set():
             try:
-                ahead.put((kind, value), timeout=_POLL_SECONDS)
+                ahead.put([kind, value], timeout=_POLL_SECONDS)
                 return True
             except queue.Full:
                 continue
@@ -44,6 +44,7 @@ def prefetched(items: Iterator[T], depth: int = 2) -> Generator[T, None, None]:
             for item in items:
                 if not offer(_ITEM, item):
                     return
+                del item  # an item can be megabytes: not kept while the next is read
         except BaseException as exc:  # raised in the consumer, after the items before it
             offer(_ERROR, exc)
             return
@@ -57,12 +58,13 @@ def prefetched(items: Iterator[T], depth: int = 2) -> Generator[T, None, None]:
     reader.start()
     try:
         while True:
-            kind, value = ahead.get()
-            if kind == _ERROR:
-                raise value
-            if kind == _END:
+            entry = ahead.get()
+            if entry[0] == _ERROR:
+                raise entry[1]
+            if entry[0] == _END:
                 return
-            yield cast(T, value)
+            # handed on without a reference left here: an item can be megabytes
+            yield cast(T, entry.pop())
     finally:
         stop.set()
         reader.join(_STOP_WAIT_SECONDS)

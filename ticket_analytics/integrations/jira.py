@@ -245,6 +245,7 @@ class JiraClient(TransportClient):
             is_last = bool(page.get("isLast")) or token is None
             self.stats.pages += 1
             yield SearchPage(list(page.get("issues") or []), token, is_last, None, None)
+            del page  # a page can be megabytes: not kept while the next one downloads
             if is_last:
                 return
             if token == body.get("nextPageToken"):
