@@ -13,7 +13,7 @@ from _common import timed
 
 from ticket_analytics.ingest import jira_sync
 
-PAGE_SIZE = 100
+PAGE_SIZE = jira_sync.PAGE_SIZE  # the sync's, so both fetch the very same pages
 SEARCH = "/rest/api/3/search/jql"
 # What the sync asks for, so the bare client fetches the very same pages.
 FIELDS = list(getattr(jira_sync, "FIELDS", ("*all",)))

@@ -58,6 +58,10 @@ CLOCK_SKEW = timedelta(seconds=5)
 # JSON at Jira's weight; ten ahead held 300 MB, and one ahead held 1-36 MB less than two
 # (13 MB median) and was no slower, in seven interleaved 20k runs.
 PREFETCH = 1
+# Issues per search page. A Jira-weight page of 100 is ~5 MB of JSON, ~4 times that once
+# parsed, and three pages are in flight: pages of 50 (Jira Cloud's default) held ~60 MB less
+# at about the same issues/s (see the README's benchmarks).
+PAGE_SIZE = 100
 # A full pass never marks more than this share of a scope's live issues deleted at once.
 MAX_DELETE_SHARE = 0.5
 
@@ -69,17 +73,18 @@ class SyncOptions:
     scope: str
     overlap: timedelta = timedelta(minutes=10)
     full: bool = False
-    page_size: int = 100
+    page_size: int = PAGE_SIZE
     full_pass_every: timedelta = timedelta(hours=24)
     max_passes: int = 3
     reconcile_issue_ids: tuple[int, ...] = ()
     # Pages are committed (with the watermark) in batches of a row group's worth of issues
     # (see SYNC_ROW_GROUP_SIZE) ...
     commit_every: int = SYNC_ROW_GROUP_SIZE
-    # ... or fewer, once they hold this many bytes: a batch is held twice (one being read,
-    # one committing). At Jira's weight 64 MB is ~1,400 issues, whose histories and comments
-    # fill row groups; 16 MB batches took 2.5x the time per issue, 32 MB a tenth more.
-    commit_bytes: int = 64 * 2**20
+    # ... or fewer, once they hold this many bytes. A batch is held about five times over:
+    # as Arrow while read and while committing, and by DuckDB as it merges (uncompressed
+    # until written, and serialised for the WAL). At Jira's weight 32 MB is ~700 issues;
+    # 64 MB batches held ~100 MB more, 24 MB ones ~50 MB less at ~10% fewer issues/s.
+    commit_bytes: int = 32 * 2**20
 
 
 @dataclass

@@ -33,7 +33,8 @@ SYNC_ROW_GROUP_SIZE = 2_048
 # DuckDB's memory on a sync's connections, from the first merge to the checkpoint at close.
 # Its buffer pool otherwise keeps every block the merges write, toward 80% of RAM. A merge
 # gets more when its batch needs it (one page of huge issues can pass the batch size).
-SYNC_MEMORY_MB = 128
+# At 64 MB its merges of 24 MB batches ran out of memory (single 16 MB allocations).
+SYNC_MEMORY_MB = 96
 # What a merge may use, in multiples of its batch's Arrow bytes: 2x ran out on one thread.
 MERGE_MEMORY_PER_BATCH_BYTE = 3
 # glibc's mallopt parameter for the size from which blocks are mapped on their own.
