@@ -83,7 +83,7 @@ class SyncOptions:
     # ... or fewer, once they hold this many bytes. A batch is held about five times over:
     # as Arrow while read and while committing, and by DuckDB as it merges (uncompressed
     # until written, and serialised for the WAL). At Jira's weight 32 MB is ~700 issues;
-    # 64 MB batches held ~100 MB more, 24 MB ones ~50 MB less at ~10% fewer issues/s.
+    # 64 MB batches held ~120 MB more, 24 MB ones ~50 MB less at ~10% fewer issues/s.
     commit_bytes: int = 32 * 2**20
 
 
