@@ -244,7 +244,8 @@ class RawLoader:
             if inserted:
                 self._merge("merge_issues_insert")
             changelog_rows = self._merge("merge_changelog")
-            comment_rows = self._merge("merge_comments_update")
+            # a comment lands with its issue: when every issue is new, so is every comment
+            comment_rows = self._merge("merge_comments_update") if updated or unchanged else 0
             comment_rows += self._merge("merge_comments_insert")
             if self._staged["staged_rejected"]:
                 self._merge("merge_rejected")
