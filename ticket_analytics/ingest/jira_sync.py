@@ -59,7 +59,7 @@ CLOCK_SKEW = timedelta(seconds=5)
 # (13 MB median) and was no slower, in seven interleaved 20k runs.
 PREFETCH = 1
 # Issues per search page. A Jira-weight page of 100 is ~5 MB of JSON, ~4 times that once
-# parsed, and three pages are in flight: pages of 50 (Jira Cloud's default) held ~60 MB less
+# parsed, and three pages are in flight: pages of 50 (Jira Cloud's default) held ~40 MB less
 # at about the same issues/s (see the README's benchmarks).
 PAGE_SIZE = 100
 # A full pass never marks more than this share of a scope's live issues deleted at once.
@@ -83,7 +83,7 @@ class SyncOptions:
     # ... or fewer, once they hold this many bytes. A batch is held about five times over:
     # as Arrow while read and while committing, and by DuckDB as it merges (uncompressed
     # until written, and serialised for the WAL). At Jira's weight 32 MB is ~700 issues;
-    # 64 MB batches held ~120 MB more, 24 MB ones ~50 MB less at ~10% fewer issues/s.
+    # 64 MB batches held ~120 MB more, 24 MB ones ~35 MB less at ~10% fewer issues/s.
     commit_bytes: int = 32 * 2**20
 
 
