@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import closing
@@ -117,3 +118,21 @@ def test_a_page_handed_over_is_not_held_while_the_next_is_read() -> None:
             release.set()
     finally:
         release.set()
+
+
+def test_the_next_item_is_read_only_once_there_is_room_for_it() -> None:
+    """A page read and then held until there is room would be one more page in memory."""
+    read: list[int] = []
+
+    def pages() -> Iterator[int]:
+        for n in range(10):
+            read.append(n)
+            yield n
+
+    with closing(prefetched(pages(), depth=1)) as ahead:
+        assert next(ahead) == 0  # held by the consumer
+        deadline = time.monotonic() + 5
+        while len(read) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.2)  # time enough for a reader that does not wait for room to read on
+        assert read == [0, 1]

@@ -55,8 +55,9 @@ ID_BATCH = 100
 CLOCK_SKEW = timedelta(seconds=5)
 # Pages read ahead while rows are built (commits run in their own thread, and a page waits
 # for its texts while the next becomes rows, so no more are needed): each is megabytes of
-# JSON at Jira's weight; ten ahead held 300 MB, and one ahead held 1-36 MB less than two
-# (13 MB median) and was no slower, in seven interleaved 20k runs.
+# JSON at Jira's weight; ten ahead held 300 MB. One ahead held 1-36 MB less than two (13 MB
+# median) and was no slower, in seven interleaved 20k runs, and reading it only once there
+# is room for it (not reading one more and holding it) ~20 MB less again.
 PREFETCH = 1
 # Issues per search page. A Jira-weight page of 100 is ~5 MB of JSON, ~4 times that once
 # parsed, and three pages are in flight: pages of 50 (Jira Cloud's default) held ~40 MB less

@@ -18,41 +18,44 @@ _POLL_SECONDS = 0.1
 # the stop when the request returns, and its thread is a daemon.
 _STOP_WAIT_SECONDS = 1.0
 _ITEM, _ERROR, _END = "item", "error", "end"
+_NOTHING = object()
 
 
 def prefetched(items: Iterator[T], depth: int = 2) -> Generator[T, None, None]:
     """Yield `items` in order while a thread reads up to `depth` of them ahead.
 
+    The next item is read only once there is room for it: an item read and then held until
+    there is room would be one more in memory (a page is megabytes).
+
     Close the returned generator (``contextlib.closing``) to stop early: the reader stops
     after the item it is fetching, since a request in flight is never interrupted, and
     closing waits for it only briefly.
     """
-    ahead: queue.Queue[list[Any]] = queue.Queue(maxsize=depth)
+    ahead: queue.SimpleQueue[list[Any]] = queue.SimpleQueue()
+    room = threading.Semaphore(depth)
     stop = threading.Event()
 
-    def offer(kind: str, value: Any) -> bool:
+    def wait_for_room() -> bool:
         while not stop.is_set():
-            try:
-                ahead.put([kind, value], timeout=_POLL_SECONDS)
+            if room.acquire(timeout=_POLL_SECONDS):
                 return True
-            except queue.Full:
-                continue
         return False
 
     def read() -> None:
         try:
-            for item in items:
-                if not offer(_ITEM, item):
+            while wait_for_room():
+                item = next(items, _NOTHING)
+                if item is _NOTHING:
+                    ahead.put([_END, None])
                     return
+                ahead.put([_ITEM, item])
                 del item  # an item can be megabytes: not kept while the next is read
         except BaseException as exc:  # raised in the consumer, after the items before it
-            offer(_ERROR, exc)
-            return
+            ahead.put([_ERROR, exc])
         finally:
             close = getattr(items, "close", None)
             if close is not None:
                 close()
-        offer(_END, None)
 
     reader = threading.Thread(target=read, name="prefetch", daemon=True)
     reader.start()
@@ -63,6 +66,7 @@ def prefetched(items: Iterator[T], depth: int = 2) -> Generator[T, None, None]:
                 raise entry[1]
             if entry[0] == _END:
                 return
+            room.release()
             # handed on without a reference left here: an item can be megabytes
             yield cast(T, entry.pop())
     finally:
