@@ -220,8 +220,8 @@ class RawLoader:
         watermark: rows and the point they reach commit together, and only one commit
         and checkpoint are paid)."""
         self._flush()
-        self._register()
         try:
+            self._register()
             self._merge_all(along)
         finally:
             for table, frames in self._staged.items():
