@@ -60,8 +60,13 @@ FLUSH_ROWS = 20_000
 # A text column's offsets are 32-bit.
 _MAX_OFFSET = 2**31
 STAGED_TABLES = tuple(_STAGED_COLUMNS)
-# Staged tables of which a load keeps one copy of each row (rejections are merged as they are).
-_KEPT = ("staged_issues", "staged_changelog", "staged_comments")
+# Staged tables of which a load keeps one copy of each row, and the statement that picks it
+# (rejections are merged as they are).
+_KEPT = {
+    "staged_issues": "kept_staged_issues",
+    "staged_changelog": "kept_staged_changelog",
+    "staged_comments": "kept_staged_comments",
+}
 # Arrow, not polars: frames are built in forked worker processes, and polars' thread pool
 # does not survive a fork of a process that already used it (Arrow re-creates its own).
 Frames = dict[str, pa.Table]
@@ -200,16 +205,16 @@ class RawLoader:
             staged = pa.concat_tables(frames) if frames else _staged_schema(table).empty_table()
             self._conn.register(table, staged)
             if table in _KEPT:
-                self._keep_one_copy(table, staged)
+                self._keep_one_copy(table, staged, _KEPT[table])
 
-    def _keep_one_copy(self, table: str, staged: pa.Table) -> None:
-        """Leave only the copy of each row that wins (`sql/load/kept_<table>.sql`).
+    def _keep_one_copy(self, table: str, staged: pa.Table, statement: str) -> None:
+        """Leave only the copy of each row that wins, as `statement` picks it.
 
         Rows are rarely staged twice (an issue updated while a sync reads it), so the merges
         read the staged rows as they are. Picking them in the merges instead (a semi join on
         the kept keys) made DuckDB hash every staged payload: a fifth of the merges' time.
         """
-        kept = self._conn.execute(load_sql(f"kept_{table}")).fetchnumpy()["seq"]
+        kept = self._conn.execute(load_sql(statement)).fetchnumpy()["seq"]
         if len(kept) == staged.num_rows:
             return
         self._conn.unregister(table)
