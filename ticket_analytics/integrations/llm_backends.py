@@ -5,7 +5,7 @@ raw answer with its usage; validation, repair, cache, budget and ledger are the 
 The SDK's own retries are off (``max_retries=0``): they cap Retry-After at 2 minutes and
 back off their own way, where the project's policy (``integrations.http``) honours server
 hints up to 10 minutes and backs off with full jitter. This module runs that policy around
-each SDK call, reading the hint with ``http.server_hint``.
+each SDK call, reading the hint with ``http_answers.server_hint``.
 """
 
 from __future__ import annotations
@@ -23,11 +23,8 @@ import httpx
 import openai
 from pydantic import BaseModel
 
-from ticket_analytics.integrations.http import (
-    ServiceError,
-    error_detail,
-    server_hint,
-)
+from ticket_analytics.integrations.http import ServiceError
+from ticket_analytics.integrations.http_answers import error_detail, server_hint
 from ticket_analytics.integrations.llm_schema import response_format
 from ticket_analytics.integrations.llm_settings import LlmSettings
 from ticket_analytics.integrations.llm_tokens import count_message_tokens, count_tokens
