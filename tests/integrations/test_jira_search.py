@@ -4,10 +4,12 @@ changelogs, Cloud search lag."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
+import orjson
 import pytest
 from fakes.jira_server import FakeJira
 from jira_clients import ORDERED, START, all_keys, client_for
@@ -253,3 +255,35 @@ def test_removed_search_endpoint_gives_a_clear_410(cloud: FakeJira) -> None:
         client.count("project = OPS")
     assert caught.value.status == 410
     assert "CHANGE-2046" in str(caught.value) and "/rest/api/3/search/jql" in str(caught.value)
+
+
+class _Parsed(dict[str, Any]):
+    """A parsed response that can be watched with a weak reference."""
+
+
+def test_a_page_let_go_of_is_not_held_while_the_next_one_downloads(
+    fake: FakeJira, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At Jira's weight a page is megabytes of parsed JSON: once the caller has turned it into
+    rows and dropped it, the search must not keep it alive during the next request."""
+    fake.make_issues(250, start=START)
+    issues: list[weakref.ref[_Parsed]] = []
+    held_during_download: list[int] = []
+
+    def loads(views: bool) -> Callable[[bytes], Any]:
+        def parse(body: bytes) -> Any:
+            # a search page's body has arrived: every issue handed over before is gone by now
+            held_during_download.append(sum(ref() is not None for ref in issues))
+            page = orjson.loads(body)
+            page["issues"] = [_Parsed(issue) for issue in page.get("issues", [])]
+            return _Parsed(page)
+
+        return parse
+
+    monkeypatch.setattr("ticket_analytics.integrations.jira.json_loads", loads)
+    with client_for(fake) as client:
+        for page in client.search(ORDERED, fields=["updated"], page_size=100):
+            issues.extend(weakref.ref(issue) for issue in page.issues)
+            del page
+    assert len(issues) >= 250 and len(held_during_download) >= 3
+    assert held_during_download == [0] * len(held_during_download)

@@ -269,6 +269,7 @@ class JiraClient(TransportClient):
             for page in pages:
                 self.stats.pages += 1
                 yield page
+                del page  # not kept while the next one downloads
         except PagingError as exc:
             raise JiraError("POST", DC_SEARCH, 200, str(exc)) from None
 

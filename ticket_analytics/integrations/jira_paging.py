@@ -146,11 +146,15 @@ def walk_dc(
         fresh = [issue for issue in issues if _marker(issue) not in seen]
         seen.update(_marker(issue) for issue in fresh)
         done = not issues or start >= total
+        last_updated: str = issues[-1]["fields"]["updated"] if windowed and issues else ""
+        # a page can be megabytes: not kept while the next one downloads
+        del page, issues
         yield SearchPage(fresh, None, done, ask, total)
+        del fresh
         if done:
             return
         if windowed and start >= DC_WINDOW_RESTART:
-            last = parse_jira_timestamp(issues[-1]["fields"]["updated"])
+            last = parse_jira_timestamp(last_updated)
             minute = format_jql_datetime(last, profile_time_zone())
             if clause == f'updated >= "{minute}"':
                 detail = f"over {DC_WINDOW_RESTART} issues updated in minute {minute}"
