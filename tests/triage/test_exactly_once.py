@@ -183,6 +183,22 @@ def test_a_follow_up_is_not_repeated_when_removing_the_label_failed(
     assert len(bot_comments(jira, key)) == 2 and jira.get(key).labels == ["AI_ANALYZED"]
 
 
+@pytest.mark.parametrize("complete", [True, False])
+def test_a_needs_info_label_someone_else_set_is_theirs(
+    jira: FakeJira, poll: Poll, complete: bool
+) -> None:
+    """Another tool's NEEDS_INFO on a new ticket is no sign the bot asked: a complete ticket
+    is labelled without a thank-you and keeps it; an incomplete one is asked as usual."""
+    summary, description = COMPLETE if complete else INCOMPLETE
+    key = jira.add_issue(summary=summary, description=description, labels=["NEEDS_INFO"])
+
+    (decision,) = poll()
+
+    assert decision.action == ("labelled_only" if complete else "commented")
+    assert len(bot_comments(jira, key)) == (0 if complete else 1)
+    assert sorted(jira.get(key).labels) == ["AI_ANALYZED", "NEEDS_INFO"]
+
+
 def test_a_partial_answer_edits_the_request_instead_of_asking_again(
     jira: FakeJira, poll: Poll
 ) -> None:

@@ -7,9 +7,11 @@ from ticket_analytics.triage.polling import (
     Requested,
     dump_cursor,
     load_cursor,
+    pending_from_issue,
     plan_poll,
     run_key,
 )
+from ticket_analytics.triage.tracker import TriageLabels
 
 NEW_A = Pending("OPS-1", "2025-11-03T10:00:00.000+0000", "new")
 NEW_B = Pending("OPS-2", "2025-11-03T10:01:00.000+0000", "new")
@@ -44,6 +46,19 @@ def test_follow_up_candidates_are_retried_only_when_the_rules_find_them_complete
     cursor = {key: Requested("u1", at=0.0) for key in ("OPS-3", "OPS-4")}
     plan = plan_poll([waiting, complete], cursor, (), live=True, now=10_000.0, batch_size=10)
     assert plan.keys == ["OPS-4"]
+
+
+def test_a_follow_up_candidate_carries_both_of_the_bots_labels() -> None:
+    """A new ticket someone else labelled NEEDS_INFO is new: its failed pass is retried."""
+
+    def issue(labels: list[str]) -> dict[str, object]:
+        fields = {"summary": "DB 생성 요청", "labels": labels, "updated": "u1"}
+        return {"key": "OPS-5", "id": "5", "fields": fields}
+
+    labels = TriageLabels()
+    assert pending_from_issue(issue(["NEEDS_INFO"]), labels, "cloud").kind == "new"
+    both = pending_from_issue(issue(["NEEDS_INFO", "AI_ANALYZED"]), labels, "cloud")
+    assert both.kind == "followup" and not both.complete
 
 
 def test_a_key_in_flight_is_never_requested_twice() -> None:

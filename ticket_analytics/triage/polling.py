@@ -72,7 +72,8 @@ def pending_from_issue(
     ticket = ticket_from_issue(issue, flavor)
     fields = issue.get("fields")
     updated = str(fields.get("updated") or "") if isinstance(fields, Mapping) else ""
-    if labels.needs_info in ticket.labels:
+    # both labels, as the follow-up query asks: another tool's NEEDS_INFO alone is a new ticket
+    if {labels.analysed, labels.needs_info} <= set(ticket.labels):
         return Pending(ticket.key, updated, "followup", analyze(ticket).is_complete)
     return Pending(ticket.key, updated, "new")
 

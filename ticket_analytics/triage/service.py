@@ -111,12 +111,15 @@ def plan_actions(
         if mine:
             return Plan("comment_updated", request, edit_id=mine[-1].id, add=add)
         return Plan("commented", request, add=add)
+    # The bot asked when it commented or holds both its labels; a NEEDS_INFO set by someone
+    # else is theirs: neither thanked for nor removed.
+    asked = bool(mine) or {labels.analysed, labels.needs_info} <= has
     add = (labels.analysed,) if labels.analysed not in has else ()
-    remove = (labels.needs_info,) if labels.needs_info in has else ()
+    remove = (labels.needs_info,) if asked and labels.needs_info in has else ()
     if analysis.analysis_hash in said:
         action: Action = "skipped_already_commented" if add or remove else "unchanged"
         return Plan(action, add=add, remove=remove)
-    if mine or labels.needs_info in has:
+    if asked:
         return Plan("followed_up", render_followup(analysis), add=add, remove=remove)
     return Plan("labelled_only" if add else "unchanged", add=add, remove=remove)
 
