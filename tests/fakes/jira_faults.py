@@ -86,8 +86,15 @@ class FaultInjection:
     def drop_next(self, n: int = 1, *, path: str | None = None) -> None:
         self._faults += [Fault("drop", path) for _ in range(n)]
 
-    def slow_next(self, n: int = 1, seconds: float = 1.0, *, path: str | None = None) -> None:
-        self._faults += [Fault("slow", path, seconds=seconds) for _ in range(n)]
+    def slow_next(
+        self,
+        n: int = 1,
+        seconds: float = 1.0,
+        *,
+        path: str | None = None,
+        method: str | None = None,
+    ) -> None:
+        self._faults += [Fault("slow", path, seconds=seconds, method=method) for _ in range(n)]
 
     def chaos(
         self, rate: float, kinds: tuple[str, ...] = ("fail", "rate_limit", "drop"), *, seed: int = 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -124,6 +126,29 @@ def test_a_sensor_run_config_triages_exactly_its_keys_in_jira(
     assert materialization.metadata["actions"].value == {"commented": 1}
     assert materialization.metadata["tracker"].value == f"jira-{jira.flavor}"
     assert materialization.metadata["latency_p95_s"].value is not None
+
+
+@pytest.mark.usefixtures("merged_defs")
+def test_two_live_runs_at_once_comment_once(warehouse_file: Path, jira: FakeJira) -> None:
+    """A manual run (whatever is pending: the sensor cannot tell which tickets it holds) and
+    a sensor's run over the same ticket at once: the second waits, then finds the comment."""
+    key = jira.add_issue(summary=INCOMPLETE[0], description=INCOMPLETE[1])
+    # the first pass's comment is stored only after two seconds: the other run starts meanwhile
+    jira.slow_next(1, seconds=2.0, path="/comment", method="POST")
+    resources = {"triage": triage_resource(jira)}
+    # the pass alone: the models after it would open the warehouse in both runs at once,
+    # which DuckDB refuses within one process (across processes it waits for the lock)
+    selection = dg.AssetSelection.assets(TRIAGE_DECISIONS)
+    with ThreadPoolExecutor(2) as pool:
+        manual = pool.submit(run, selection, run_config=run_config([]), resources=resources)
+        deadline = time.monotonic() + 30
+        while not jira.requests_to("/comment", "POST") and time.monotonic() < deadline:
+            time.sleep(0.02)
+        sensor = pool.submit(run, selection, run_config=run_config([key]), resources=resources)
+        assert manual.result().success and sensor.result().success
+
+    assert len(bot_comments(jira, key)) == 1
+    assert sorted(action for _, action in _decisions(warehouse_file)) == ["commented", "unchanged"]
 
 
 def _cli(args: list[str]) -> int:

@@ -6,8 +6,8 @@ a marker carrying the analysis hash, and the labels come last. A crash after the
 a comment POST that the server stored but answered 5xx for, leaves the ticket unlabelled, so
 the next poll takes it again, finds the marker with this hash and only labels. Any failure
 returns a `failed` decision and writes no label. Two passes must never run on one ticket at
-the same time (both would read "no marker"): the sensor never requests a key whose run is
-still in flight.
+the same time (both would read "no marker"): live runs take a lock beside the warehouse
+(`pass_lock`), and the sensor never requests a key whose run is still in flight.
 
 Follow-up: a ticket labelled `NEEDS_INFO` comes back when the requester edits or replies
 (replies are read as part of the description).

@@ -2,7 +2,7 @@
 analyzer's verdicts that the documentation-gap models read."""
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 import dagster as dg
@@ -14,6 +14,7 @@ from ticket_analytics.defs.metadata import markdown_table
 from ticket_analytics.defs.resources import LlmResource, WarehouseResource
 from ticket_analytics.defs.triage.resources import TriageResource
 from ticket_analytics.triage.analyzer import FieldResolver
+from ticket_analytics.triage.pass_lock import lock_path, one_pass_at_a_time
 from ticket_analytics.triage.records import action_counts, latency_percentiles, record_decisions
 from ticket_analytics.triage.service import Decision, Mode, triage_pending
 from ticket_analytics.triage.tracker import Tracker, TriageQuery
@@ -65,21 +66,24 @@ def triage_decisions(
     query = triage.query()
     # A listed key may sit anywhere in what the sensor's poll saw, so look as far as it did.
     limit = triage.poll_limit if config.keys else triage.batch_size
-    if triage.uses_jira:
-        with triage.open() as tracker, _resolver(llm, warehouse, context.run_id) as resolver:
-            decisions, gone = _triage(tracker, query, mode, config.keys, limit, resolver)
-            tracker_name = tracker.name
-        with warehouse.connect() as conn:
-            record_decisions(conn, decisions, context.run_id)
-    else:
-        with (
-            warehouse.connect() as conn,
-            triage.open(conn) as tracker,
-            _resolver(llm, warehouse, context.run_id, conn) as resolver,
-        ):
-            decisions, gone = _triage(tracker, query, mode, config.keys, limit, resolver)
-            tracker_name = tracker.name
-            record_decisions(conn, decisions, context.run_id)
+    # dry-run and shadow passes write nothing to the tracker, so they need not wait
+    exclusive = one_pass_at_a_time(lock_path(warehouse.file)) if mode == "live" else nullcontext()
+    with exclusive:
+        if triage.uses_jira:
+            with triage.open() as tracker, _resolver(llm, warehouse, context.run_id) as resolver:
+                decisions, gone = _triage(tracker, query, mode, config.keys, limit, resolver)
+                tracker_name = tracker.name
+            with warehouse.connect() as conn:
+                record_decisions(conn, decisions, context.run_id)
+        else:
+            with (
+                warehouse.connect() as conn,
+                triage.open(conn) as tracker,
+                _resolver(llm, warehouse, context.run_id, conn) as resolver,
+            ):
+                decisions, gone = _triage(tracker, query, mode, config.keys, limit, resolver)
+                tracker_name = tracker.name
+                record_decisions(conn, decisions, context.run_id)
     for decision in decisions:
         if decision.action == "dry_run" and decision.comment_text:
             context.log.info(f"{decision.key}: would post\n{decision.comment_text}")
