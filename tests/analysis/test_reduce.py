@@ -12,6 +12,7 @@ from analysis_support import MONTH, offline_client
 from ticket_analytics.analysis.grounding import ground, is_ungrounded
 from ticket_analytics.analysis.mapper import plan_batches
 from ticket_analytics.analysis.offline import answer_reduce
+from ticket_analytics.analysis.prompts import REDUCE_SYSTEM
 from ticket_analytics.analysis.reducer import (
     FALLBACK_AUTHOR,
     OFFLINE_AUTHOR,
@@ -91,6 +92,20 @@ def test_a_number_the_model_typed_never_reaches_the_page(
     assert "42" not in prose and "9,999" not in prose
     assert prose == "The team created {created_count} tickets; S3 and k8s requests dominated."
     assert report.authors["executive_summary"] == OFFLINE_AUTHOR
+
+
+def test_the_reduce_prompts_own_example_is_a_sentence_the_page_keeps(
+    mapped: duckdb.DuckDBPyConnection,
+) -> None:
+    """A model that copies the prompt's example must not lose the sentence."""
+    prompt = " ".join(REDUCE_SYSTEM.format(language="English").split())
+    example = re.search(r'\(e\.g\. "([^"]+)"\)', prompt)
+    assert example is not None
+    report = _report_with(
+        mapped, executive_summary=SectionProse(text=example[1] + ".", cited_keys=[])
+    )
+    assert report.authors["executive_summary"] != FALLBACK_AUTHOR
+    assert report.prose["executive_summary"] == example[1] + "."
 
 
 def test_a_section_with_no_grounded_sentence_falls_back_to_the_template(
