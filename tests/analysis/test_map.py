@@ -8,11 +8,13 @@ import duckdb
 import pytest
 from analysis_support import MONTH, map_month, offline_client
 
+from ticket_analytics.analysis.batches import BatchConfig
 from ticket_analytics.analysis.mapper import (
     MapIncompleteError,
     analyse_batch,
     missing_batches,
     plan_batches,
+    save_insights,
 )
 from ticket_analytics.analysis.offline import answer_map
 from ticket_analytics.analysis.schemas import FIELDS_BY_CATEGORY, MapAnswer, TicketInsightAnswer
@@ -75,6 +77,35 @@ def test_a_batch_whose_tickets_were_never_mapped_is_missing(
     assert missing_batches(built, MONTH) == used
 
 
+def test_a_batch_left_empty_by_deleted_tickets_is_missing_until_cleared(
+    built: duckdb.DuckDBPyConnection,
+) -> None:
+    """Deleting tickets can leave the month one batch fewer: the emptied batch's rows (of
+    tickets gone since) must be cleared, or the reduce counts tickets that are no more."""
+    config = BatchConfig(max_tickets=10)  # several batches from the sample month
+    client = offline_client(built)
+
+    def map_missing() -> None:
+        plan = plan_batches(built, MONTH, config)
+        for batch in missing_batches(built, MONTH, config):
+            insights = analyse_batch(client, plan[batch], MONTH, batch, "t")
+            save_insights(built, MONTH, batch, insights)
+
+    map_missing()
+    last = max(k for k, v in plan_batches(built, MONTH, config).items() if v)
+    tickets = sorted(t.issue_id for v in plan_batches(built, MONTH, config).values() for t in v)
+    while plan_batches(built, MONTH, config)[last]:
+        built.execute(
+            "update raw.issues set deleted_at = now() where issue_id = ?", [tickets.pop()]
+        )
+    assert last in missing_batches(built, MONTH, config)
+
+    map_missing()
+    assert missing_batches(built, MONTH, config) == []
+    live = sorted(t.issue_id for v in plan_batches(built, MONTH, config).values() for t in v)
+    assert [r[0] for r in built.execute(ROWS, [MONTH]).fetchall()] == live
+
+
 def test_a_ticket_the_model_skips_is_asked_for_again(built: duckdb.DuckDBPyConnection) -> None:
     calls: list[int] = []
 
@@ -128,9 +159,7 @@ def test_the_maps_category_overrides_the_keyword_rules_in_fct_tickets(
     )
     build_model(mapped, load_project().models["fct_tickets"])
     sources = dict(
-        mapped.execute(
-            "select category_source, count(*) from fct_tickets group by all"
-        ).fetchall()
+        mapped.execute("select category_source, count(*) from fct_tickets group by all").fetchall()
     )
     mapped_count = mapped.execute(
         "select count(distinct issue_id) from raw.llm_ticket_insights"

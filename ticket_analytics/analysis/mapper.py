@@ -193,16 +193,20 @@ def missing_batches(
     conn: duckdb.DuckDBPyConnection, month: str, config: BatchConfig = DEFAULT_BATCHES
 ) -> list[str]:
     """Batch keys of the month whose tickets lack insights from their current prompt: never
-    run, failed, or stale (a ticket was added, edited or removed since the batch ran)."""
+    run, failed, or stale (a ticket was added, edited or removed since the batch ran). A
+    batch with no tickets left is missing while it still holds rows: mapping it clears them."""
     written = {
         issue_id: (batch, prompt_hash)
         for issue_id, batch, prompt_hash in conn.execute(
             sql("batch_status"), {"month": month}
         ).fetchall()
     }
+    holding = {batch for batch, _ in written.values()}
     missing = []
     for batch, tickets in plan_batches(conn, month, config).items():
         if not tickets:
+            if batch in holding:
+                missing.append(batch)
             continue
         expected = (batch, batch_prompt_hash(tickets, month, batch))
         if any(written.get(t.issue_id) != expected for t in tickets):
