@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import dagster as dg
 import pytest
 from fakes.jira_server import FakeJira
-from triage_support import COMPLETE, INCOMPLETE, triage_resource
+from triage_support import COMPLETE, INCOMPLETE, Poll, triage_resource
 
 from ticket_analytics.defs.resources import JiraResource
 from ticket_analytics.defs.triage import sensors
@@ -80,6 +80,34 @@ def test_a_failed_live_pass_is_requested_again_after_the_backoff(
 
     (request,) = retry.run_requests or []
     assert _keys(request) == [key] and request.run_key != first.run_requests[0].run_key  # type: ignore[index]
+
+
+@pytest.mark.parametrize("completes", [True, False])
+def test_a_follow_up_whose_reply_completes_it_is_retried_after_a_failed_pass(
+    jira: FakeJira,
+    instance: dg.DagsterInstance,
+    poll: Poll,
+    monkeypatch: pytest.MonkeyPatch,
+    completes: bool,
+) -> None:
+    """The requester answers in a reply and the thank-you pass fails (nothing written, so
+    `updated` stays): the sensor reads the reply as the pass does and asks again. A reply
+    that leaves the ticket incomplete waits for the requester, as before."""
+    key = jira.add_issue(summary=INCOMPLETE[0], description=INCOMPLETE[1])
+    (asked,) = poll()
+    assert asked.action == "commented"
+    jira.add_comment(
+        key, "클라우드는 AWS 입니다." if completes else "곧 알려드릴게요", author="alice"
+    )
+    resource = triage_resource(jira)
+    monkeypatch.setattr(sensors, "_now", lambda: 1_000.0)
+    first = _tick(instance, resource, None)
+    assert [k for r in first.run_requests or [] for k in _keys(r)] == [key]
+    monkeypatch.setattr(sensors, "_now", lambda: 1_000.0 + 301)
+
+    retry = _tick(instance, resource, first.cursor)
+
+    assert [k for r in retry.run_requests or [] for k in _keys(r)] == ([key] if completes else [])
 
 
 def test_keys_of_a_run_still_in_flight_are_not_requested(

@@ -9,7 +9,7 @@ connection, so in a Dagster run it is the run's own: runs stay the warehouse's o
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,7 +23,6 @@ from ticket_analytics.warehouse.sql_files import load_sql
 BOT_AUTHOR = "ticket-analytics"
 # Seeded tickets arrive this far apart, the newest this long before the seeding.
 SEED_SPACING = timedelta(seconds=45)
-
 
 
 def jira_time(moment: datetime) -> str:
@@ -70,6 +69,9 @@ class LocalTracker:
             TrackerComment(str(cid), body, author == BOT_AUTHOR, created)
             for cid, author, body, created in rows
         ]
+
+    def embedded_comments(self, issue: Mapping[str, Any]) -> list[TrackerComment]:
+        return self.comments(str(issue.get("key")))
 
     def add_comment(self, key: str, body: CommentBody, *, author: str = BOT_AUTHOR) -> str:
         self._require(key)

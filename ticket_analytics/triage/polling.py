@@ -6,8 +6,8 @@ and the keys of runs still in flight, and keeps the cursor (JSON) in Dagster.
 A ticket is requested when its `updated` differs from the last time it was requested (new,
 edited, replied to, or touched by the bot itself, which costs one no-op pass). In live mode a
 ticket still pending at the same `updated` means its pass failed: it is requested again
-after a backoff that doubles per attempt (a follow-up candidate only when the rules find it
-complete, since an incomplete one is pending by design). Dry-run and shadow passes write
+after a backoff that doubles per attempt (a follow-up candidate only when the rules, reading
+its replies, find it complete, since an incomplete one is pending by design). Dry-run and shadow passes write
 nothing, so their tickets stay pending: they are analysed again only when they change. A
 key whose run is still in flight is never requested twice: two passes at once would both
 read "no marker yet" and both comment.
@@ -18,15 +18,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ticket_analytics.triage.analyzer import analyze
+from ticket_analytics.triage.service import with_replies
 from ticket_analytics.triage.tickets import Flavor, ticket_from_issue
-from ticket_analytics.triage.tracker import TriageLabels
+from ticket_analytics.triage.tracker import TrackerComment, TriageLabels
 
 Kind = Literal["new", "followup"]
+EmbeddedComments = Callable[[Mapping[str, Any]], Sequence[TrackerComment] | None]
 RETRY_BASE_S = 300.0
 RETRY_MAX_S = 3600.0
 _CURSOR_VERSION = 1
@@ -67,14 +69,24 @@ class _Scan:
 
 
 def pending_from_issue(
-    issue: Mapping[str, Any], labels: TriageLabels, flavor: Flavor | None = None
+    issue: Mapping[str, Any],
+    labels: TriageLabels,
+    flavor: Flavor | None = None,
+    embedded_comments: EmbeddedComments | None = None,
 ) -> Pending:
+    """`embedded_comments` (the tracker's) lets a follow-up's replies count, as a pass reads
+    them: a reply that completes the ticket and whose pass then failed is retried."""
     ticket = ticket_from_issue(issue, flavor)
     fields = issue.get("fields")
     updated = str(fields.get("updated") or "") if isinstance(fields, Mapping) else ""
     # both labels, as the follow-up query asks: another tool's NEEDS_INFO alone is a new ticket
     if {labels.analysed, labels.needs_info} <= set(ticket.labels):
-        return Pending(ticket.key, updated, "followup", analyze(ticket).is_complete)
+        if embedded_comments is None:
+            return Pending(ticket.key, updated, "followup", analyze(ticket).is_complete)
+        comments = embedded_comments(issue)
+        # not all comments came with the issue: only a pass can tell, so failures are retried
+        complete = comments is None or analyze(with_replies(ticket, comments)).is_complete
+        return Pending(ticket.key, updated, "followup", complete)
     return Pending(ticket.key, updated, "new")
 
 

@@ -12,7 +12,7 @@ asked about come back through `labels = NEEDS_INFO AND labels = AI_ANALYZED AND 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
@@ -38,6 +38,9 @@ ISSUE_FIELDS = (
     "created",
     "updated",
 )
+# Follow-up candidates come with their comments (Jira embeds up to 20), so the sensor can
+# tell one that a reply completed from one still waiting for its requester.
+FOLLOWUP_FIELDS = (*ISSUE_FIELDS, "comment")
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,10 @@ class Tracker(Protocol):
 
     def comments(self, key: str) -> list[TrackerComment]: ...
 
+    def embedded_comments(self, issue: Mapping[str, Any]) -> list[TrackerComment] | None:
+        """The comments that came with a `find_new` issue; None when not all of them did."""
+        ...
+
     def add_comment(self, key: str, body: CommentBody) -> str:
         """Post a comment; returns its id."""
         ...
@@ -160,14 +167,14 @@ class JiraTracker:
 
     def find_new(self, query: TriageQuery, limit: int) -> list[dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
-        for jql in (query.new_jql, query.followup_jql):
-            for issue in self._search(jql, limit):
+        for jql, fields in ((query.new_jql, ISSUE_FIELDS), (query.followup_jql, FOLLOWUP_FIELDS)):
+            for issue in self._search(jql, fields, limit):
                 found.setdefault(str(issue.get("key")), issue)
         return list(found.values())
 
-    def _search(self, jql: str, limit: int) -> Iterator[dict[str, Any]]:
+    def _search(self, jql: str, fields: Sequence[str], limit: int) -> Iterator[dict[str, Any]]:
         taken = 0
-        pages = self._client.search(jql, fields=ISSUE_FIELDS, expand="", page_size=min(limit, 100))
+        pages = self._client.search(jql, fields=fields, expand="", page_size=min(limit, 100))
         for page in pages:
             for issue in page.issues:
                 if taken >= limit:
@@ -176,6 +183,20 @@ class JiraTracker:
                 yield issue
 
     def comments(self, key: str) -> list[TrackerComment]:
+        return self._tracker_comments(self._client.issue_comments(key))
+
+    def embedded_comments(self, issue: Mapping[str, Any]) -> list[TrackerComment] | None:
+        fields = issue.get("fields")
+        embedded = fields.get("comment") if isinstance(fields, Mapping) else None
+        if not isinstance(embedded, Mapping):
+            return None
+        comments = list(embedded.get("comments") or [])
+        total = embedded.get("total")
+        if isinstance(total, int) and total > len(comments):
+            return None
+        return self._tracker_comments(comments)
+
+    def _tracker_comments(self, comments: Iterable[Mapping[str, Any]]) -> list[TrackerComment]:
         bot = self._bot()
         return [
             TrackerComment(
@@ -184,7 +205,7 @@ class JiraTracker:
                 by_bot=bool(_person_ids(c.get("author")) & bot),
                 created=_timestamp(c.get("created")),
             )
-            for c in self._client.issue_comments(key)
+            for c in comments
         ]
 
     def _bot(self) -> frozenset[str]:

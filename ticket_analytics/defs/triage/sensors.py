@@ -67,7 +67,10 @@ def triage_sensor(
     labels, mode = triage.labels(), triage.run_mode()
     with triage.open() as tracker:
         issues = tracker.find_new(triage.query(), triage.poll_limit)
-        pending = [pending_from_issue(issue, labels, tracker.flavor) for issue in issues]
+        pending = [
+            pending_from_issue(issue, labels, tracker.flavor, tracker.embedded_comments)
+            for issue in issues
+        ]
     plan = plan_poll(
         pending,
         load_cursor(context.cursor),
