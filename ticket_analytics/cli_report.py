@@ -17,8 +17,8 @@ _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 def stale_batches(month: str) -> list[str]:
     """Batches whose tickets lack insights from their current prompt (never mapped, failed,
-    or changed since): an unchanged month maps nothing again. Empty batches are skipped; the
-    UI's schedule completes them, empty."""
+    or changed since): an unchanged month maps nothing again. Empty batches are skipped (the
+    UI's schedule completes them, empty) unless they hold rows of tickets gone since."""
     from ticket_analytics.analysis.mapper import missing_batches
     from ticket_analytics.paths import warehouse_path
     from ticket_analytics.warehouse.connection import connect

@@ -12,6 +12,7 @@ from ticket_analytics.analysis.batches import BatchConfig
 from ticket_analytics.analysis.mapper import (
     MapIncompleteError,
     analyse_batch,
+    map_status,
     missing_batches,
     plan_batches,
     save_insights,
@@ -93,12 +94,12 @@ def test_a_batch_left_empty_by_deleted_tickets_is_missing_until_cleared(
 
     map_missing()
     last = max(k for k, v in plan_batches(built, MONTH, config).items() if v)
-    tickets = sorted(t.issue_id for v in plan_batches(built, MONTH, config).values() for t in v)
-    while plan_batches(built, MONTH, config)[last]:
+    for ticket in plan_batches(built, MONTH, config)[last]:
         built.execute(
-            "update raw.issues set deleted_at = now() where issue_id = ?", [tickets.pop()]
+            "update raw.issues set deleted_at = now() where issue_id = ?", [ticket.issue_id]
         )
-    assert last in missing_batches(built, MONTH, config)
+    assert not plan_batches(built, MONTH, config)[last]
+    assert last in map_status(built, MONTH, config).missing
 
     map_missing()
     assert missing_batches(built, MONTH, config) == []

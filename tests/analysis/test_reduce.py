@@ -10,7 +10,7 @@ import pytest
 from analysis_support import MONTH, offline_client
 
 from ticket_analytics.analysis.grounding import ground, is_ungrounded
-from ticket_analytics.analysis.mapper import plan_batches
+from ticket_analytics.analysis.mapper import MapStatus, map_status, missing_batches, plan_batches
 from ticket_analytics.analysis.offline import answer_reduce
 from ticket_analytics.analysis.prompts import REDUCE_SYSTEM
 from ticket_analytics.analysis.reducer import (
@@ -131,6 +131,24 @@ def test_the_reduce_refuses_a_month_with_a_missing_batch(
         build_report(mapped, MONTH, offline_client(mapped), "t", "en")
 
 
+def test_a_ticket_edited_since_the_map_keeps_its_insight_and_the_month_reduces(
+    mapped: duckdb.DuckDBPyConnection,
+) -> None:
+    """Last month's tickets are still worked on when the report runs: an edit (here the
+    requester adding what triage asked for) must not block the month; `report` re-maps it."""
+    batch, tickets = next((k, v) for k, v in plan_batches(mapped, MONTH).items() if v)
+    mapped.execute(
+        "update raw.issues set description_text = description_text || ' environment: prod'"
+        " where issue_id = ?",
+        [tickets[0].issue_id],
+    )
+    assert map_status(mapped, MONTH) == MapStatus(missing=(), edited=(batch,))
+    assert missing_batches(mapped, MONTH) == [batch]  # what `ticket-analytics report` maps
+    report = build_report(mapped, MONTH, offline_client(mapped), "t", "en")
+    analysed = next(f for f in report.figures if f.key == "analysed_count")
+    assert analysed.value == sum(len(v) for v in plan_batches(mapped, MONTH).values())
+
+
 @pytest.mark.parametrize(
     ("sentence", "ungrounded"),
     [
@@ -170,7 +188,9 @@ def test_a_report_survives_its_json_round_trip() -> None:
         title="Ops Monthly Report 2025-10",
         figures=(Figure("created", "Created", 12), Figure("p50", "Lead time", 3.5, "h")),
         categories=(),
-        toil=(ToilItem("배포 요청 <id>", "deployment", 9, 4.5, "working_hours", "자동화", ("OPS-1",)),),
+        toil=(
+            ToilItem("배포 요청 <id>", "deployment", 9, 4.5, "working_hours", "자동화", ("OPS-1",)),
+        ),
         incidents=(),
         documentation_gaps=(),
         changes=(Change("created", "Created", None, 12),),

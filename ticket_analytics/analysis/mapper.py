@@ -189,26 +189,44 @@ def save_insights(
     return len(insights)
 
 
-def missing_batches(
+@dataclass(frozen=True)
+class MapStatus:
+    """Which of a month's batches the map must run (again) before the reduce, and why."""
+
+    # a ticket of the batch has no insight, or the batch holds rows of tickets gone since
+    missing: tuple[str, ...]
+    # every ticket has an insight, but from an earlier prompt: edited since the batch ran
+    edited: tuple[str, ...]
+
+
+def map_status(
     conn: duckdb.DuckDBPyConnection, month: str, config: BatchConfig = DEFAULT_BATCHES
-) -> list[str]:
-    """Batch keys of the month whose tickets lack insights from their current prompt: never
-    run, failed, or stale (a ticket was added, edited or removed since the batch ran). A
-    batch with no tickets left is missing while it still holds rows: mapping it clears them."""
+) -> MapStatus:
     written = {
         issue_id: (batch, prompt_hash)
         for issue_id, batch, prompt_hash in conn.execute(
             sql("batch_status"), {"month": month}
         ).fetchall()
     }
-    holding = {batch for batch, _ in written.values()}
-    missing = []
-    for batch, tickets in plan_batches(conn, month, config).items():
-        if not tickets:
-            if batch in holding:
-                missing.append(batch)
-            continue
-        expected = (batch, batch_prompt_hash(tickets, month, batch))
-        if any(written.get(t.issue_id) != expected for t in tickets):
+    plan = plan_batches(conn, month, config)
+    live = {t.issue_id for tickets in plan.values() for t in tickets}
+    holding_gone = {batch for issue_id, (batch, _) in written.items() if issue_id not in live}
+    missing, edited = [], []
+    for batch, tickets in plan.items():
+        if batch in holding_gone or any(t.issue_id not in written for t in tickets):
             missing.append(batch)
-    return missing
+        elif tickets:
+            expected = (batch, batch_prompt_hash(tickets, month, batch))
+            if any(written[t.issue_id] != expected for t in tickets):
+                edited.append(batch)
+    return MapStatus(tuple(missing), tuple(edited))
+
+
+def missing_batches(
+    conn: duckdb.DuckDBPyConnection, month: str, config: BatchConfig = DEFAULT_BATCHES
+) -> list[str]:
+    """Batch keys of the month to map (again): never run, failed, or stale (a ticket was
+    added, edited or removed since the batch ran; a batch left with no tickets while it
+    holds rows of tickets gone is mapped empty, which clears them)."""
+    status = map_status(conn, month, config)
+    return sorted(status.missing + status.edited)

@@ -15,7 +15,7 @@ import duckdb
 from ticket_analytics.analysis.batches import DEFAULT_BATCHES, BatchConfig
 from ticket_analytics.analysis.facts import MonthFacts, read_month_facts
 from ticket_analytics.analysis.grounding import Grounded, ground
-from ticket_analytics.analysis.mapper import missing_batches
+from ticket_analytics.analysis.mapper import map_status
 from ticket_analytics.analysis.offline import answer_reduce
 from ticket_analytics.analysis.prompts import LANGUAGES, reduce_messages
 from ticket_analytics.analysis.report import SECTIONS, MonthlyReport
@@ -59,15 +59,21 @@ def prepare_reduce(
     *,
     batch_config: BatchConfig = DEFAULT_BATCHES,
 ) -> MonthFacts:
-    """The month's facts, or `MonthIncompleteError` when a map batch is missing or stale."""
+    """The month's facts, or `MonthIncompleteError` when a ticket of the month has no
+    insight or a gone ticket still has one.
+
+    Tickets edited since their batch ran keep their insight: last month's tickets are still
+    worked on (status, labels, replies), so a month that had to be mapped again after every
+    sync would never be reported. `ticket-analytics report` maps edited batches again first.
+    """
     if language not in LANGUAGES:
         raise ValueError(f"REPORT_LANGUAGE must be one of {sorted(LANGUAGES)}, got {language!r}")
-    missing = missing_batches(conn, month, batch_config)
+    missing = map_status(conn, month, batch_config).missing
     if missing:
         raise MonthIncompleteError(
             f"cannot write the {month} report: map batch(es) {', '.join(missing)} of {month} "
-            "are missing or stale (tickets changed since they ran); materialise those "
-            "partitions of the map asset first"
+            "lack tickets (never mapped, failed, or tickets added or removed since); "
+            "materialise those partitions of the map asset first"
         )
     return read_month_facts(conn, month, language)
 

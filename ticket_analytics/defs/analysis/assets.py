@@ -1,14 +1,18 @@
 """The monthly LLM analysis: a cheap model reads each batch of a month's tickets (map), a
 strong model writes the month's insights once (reduce). Every number comes from SQL."""
 
-
 import dataclasses
 from typing import Any
 
 import dagster as dg
 import duckdb
 
-from ticket_analytics.analysis.mapper import analyse_batch, batch_tickets, save_insights
+from ticket_analytics.analysis.mapper import (
+    analyse_batch,
+    batch_tickets,
+    map_status,
+    save_insights,
+)
 from ticket_analytics.analysis.offline import offline_handlers
 from ticket_analytics.analysis.reducer import (
     MonthIncompleteError,
@@ -127,6 +131,13 @@ def monthly_report(
             facts = prepare_reduce(conn, month, language)
         except MonthIncompleteError as exc:
             raise dg.Failure(f"{month}: {exc}") from None
+        edited = map_status(conn, month).edited
+    if edited:
+        context.log.info(
+            f"{month}: batch(es) {', '.join(edited)} hold tickets edited since they were "
+            "mapped; their insights are from before the edit (`ticket-analytics report "
+            f"--month {month}` maps them again)"
+        )
     with llm.client(warehouse.file, offline_handlers()) as client:
         answer = ask_reduce(client, month, language, facts, context.run_id)
     monthly = dataclasses.replace(
@@ -139,6 +150,7 @@ def monthly_report(
     return dg.MaterializeResult(
         metadata={
             **{f"{kind}_file": dg.MetadataValue.path(str(path)) for kind, path in files.items()},
+            "map_batches_edited_since": len(edited),
             "dropped_keys": len(monthly.dropped_keys),
             "dropped_examples": ", ".join(monthly.dropped_keys[:5]),
             "authors": dg.MetadataValue.json(monthly.authors),
