@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -147,6 +151,33 @@ def test_a_ticket_edited_since_the_map_keeps_its_insight_and_the_month_reduces(
     report = build_report(mapped, MONTH, offline_client(mapped), "t", "en")
     analysed = next(f for f in report.figures if f.key == "analysed_count")
     assert analysed.value == sum(len(v) for v in plan_batches(mapped, MONTH).values())
+
+
+_FIGURE_KEYS = """\
+import sys
+from pathlib import Path
+from ticket_analytics.analysis.facts import read_month_facts
+from ticket_analytics.warehouse.connection import connect
+with connect(Path(sys.argv[1]), read_only=True) as conn:
+    print([f.key for f in read_month_facts(conn, sys.argv[2], "en").figures])
+"""
+
+
+def test_the_months_figures_come_in_the_same_order_in_every_process(
+    mapped_warehouse: Path,
+) -> None:
+    """The page's tables and the Slack message list them in this order."""
+    orders = {
+        subprocess.run(
+            [sys.executable, "-c", _FIGURE_KEYS, str(mapped_warehouse), MONTH],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(orders) == 1 and "created_count" in orders.pop()
 
 
 @pytest.mark.parametrize(

@@ -53,6 +53,16 @@ def test_message_has_header_key_numbers_top_three_toil_and_the_link() -> None:
     assert block_problems(message) == []
 
 
+def test_the_notification_text_leads_with_the_headline_figures() -> None:
+    """Phones show only `text`: the month's key numbers, whatever order the figures are in."""
+    report = make_report()
+    message = build_message(replace(report, figures=tuple(reversed(report.figures))))
+    assert message["text"] == (
+        "Ops Monthly Report 2025-10: Tickets 482, Delivered 455, Median lead time 7.2h, "
+        "Toil share 38%"
+    )
+
+
 def test_hostile_text_is_inert_in_every_text_of_the_payload() -> None:
     message = build_message(hostile_report())
     for text in _texts(message)[1:]:

@@ -117,8 +117,11 @@ def read_month_facts(
     current = {r["category"]: r for r in ops if r["month"] == month}
     previous = {r["category"]: r for r in ops if r["month"] == before}
     overall, last = current.get("all", {}), previous.get("all", {})
-    for key in (*_LABELS.keys() & overall.keys(),):
-        add(key, overall[key])
+    # in the labels' order, never a set's: the page and the Slack message must not reorder
+    # from one process to the next
+    for key in _LABELS:
+        if key in overall:
+            add(key, overall[key])
     for key in (
         "created_count",
         "delivered_count",

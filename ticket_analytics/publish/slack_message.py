@@ -130,7 +130,7 @@ def build_message(report: MonthlyReport, *, page_url: str | None = None) -> dict
     if link:
         blocks.append(_section(link))
     fallback = f"{report.title}: " + ", ".join(
-        f"{f.label} {with_unit(f.value, f.unit)}" for f in report.figures[:4]
+        f"{f.label} {with_unit(f.value, f.unit)}" for f in report.headline[:4]
     )
     return {"text": _fit(fallback, FALLBACK_MAX), "blocks": blocks[:MAX_BLOCKS]}
 
