@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from analysis_support import MONTH, offline_client
 
-from ticket_analytics.analysis.grounding import ground, is_ungrounded
+from ticket_analytics.analysis.grounding import Grounded, ground, is_ungrounded
 from ticket_analytics.analysis.mapper import MapStatus, map_status, missing_batches, plan_batches
 from ticket_analytics.analysis.offline import answer_reduce
 from ticket_analytics.analysis.prompts import REDUCE_SYSTEM
@@ -21,6 +21,7 @@ from ticket_analytics.analysis.reducer import (
     FALLBACK_AUTHOR,
     OFFLINE_AUTHOR,
     MonthIncompleteError,
+    _with_citations,
     build_report,
 )
 from ticket_analytics.analysis.report import SECTIONS, MonthlyReport
@@ -79,6 +80,11 @@ def test_unknown_ticket_keys_are_dropped_from_the_prose_and_counted(
     assert report.dropped_keys == ("OPS-987655", "OPS-987654")
     assert "OPS-98765" not in report.prose["incidents"]
     assert real in report.prose["incidents"]
+
+
+def test_a_cited_key_that_another_key_starts_with_is_still_listed() -> None:
+    grounded = Grounded("Incidents clustered around OPS-1000.", ("OPS-100", "OPS-1000"), (), 0)
+    assert _with_citations(grounded) == "Incidents clustered around OPS-1000. (OPS-100)"
 
 
 def test_a_number_the_model_typed_never_reaches_the_page(

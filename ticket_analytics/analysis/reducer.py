@@ -19,7 +19,7 @@ from ticket_analytics.analysis.mapper import map_status
 from ticket_analytics.analysis.offline import answer_reduce
 from ticket_analytics.analysis.prompts import LANGUAGES, reduce_messages
 from ticket_analytics.analysis.report import SECTIONS, MonthlyReport
-from ticket_analytics.analysis.schemas import ReduceAnswer, SectionProse
+from ticket_analytics.analysis.schemas import KEY_PATTERN, ReduceAnswer, SectionProse
 from ticket_analytics.integrations.llm import LlmClient, LlmResult
 
 TITLE = "Ops Monthly Report {month}"
@@ -112,7 +112,8 @@ class _Grounder:
 def _with_citations(grounded: Grounded) -> str:
     # MonthlyReport has no per-section citation list: keys the text does not name yet are
     # appended, so every cited ticket is on the page.
-    extra = [k for k in grounded.cited_keys if k not in grounded.text]
+    named = set(KEY_PATTERN.findall(grounded.text))  # whole keys: OPS-12 does not name OPS-1
+    extra = [k for k in grounded.cited_keys if k not in named]
     return f"{grounded.text} ({', '.join(extra)})" if extra and grounded.text else grounded.text
 
 
