@@ -18,9 +18,11 @@ from ticket_analytics.defs.analysis.resources import (
     ReportResource,
     SlackResource,
 )
+from ticket_analytics.defs.resources import JiraResource
 
 MONTH = "2025-10"
 TITLE = f"Ops Monthly Report {MONTH}"
+JIRA_URL = "https://jira.example.com"
 
 
 @pytest.fixture
@@ -40,6 +42,8 @@ def _resources(confluence: FakeConfluence, slack: FakeSlack, language: str) -> d
         "confluence": ConfluenceResource(**confluence.settings_kwargs(), space_key="OPS"),
         "slack": SlackResource(webhook_url=slack.webhook_url),
         "report": ReportResource(language=language),
+        # a Jira that is only linked to: the report runs never call it
+        "jira": JiraResource(url=JIRA_URL),
     }
 
 
@@ -51,6 +55,7 @@ def test_publish_creates_the_page_then_updates_it_in_place_and_posts_once_per_ch
         assert all(r.success for r in first)
         [page] = confluence.pages_titled(TITLE)
         assert page.version == 1 and "This month at a glance" in page.body
+        assert f'href="{JIRA_URL}/browse/OPS-' in page.body  # ticket keys link to Jira
         assert len(slack.messages) == 1
 
         again = report_months([MONTH], publish=True, resources=_resources(confluence, slack, "en"))
@@ -58,7 +63,9 @@ def test_publish_creates_the_page_then_updates_it_in_place_and_posts_once_per_ch
         assert [p.version for p in confluence.pages_titled(TITLE)] == [1]
         assert len(slack.messages) == 1, "an unchanged re-run posted again"
 
-        changed = report_months([MONTH], publish=True, resources=_resources(confluence, slack, "ko"))
+        changed = report_months(
+            [MONTH], publish=True, resources=_resources(confluence, slack, "ko")
+        )
         assert all(r.success for r in changed)
         [page] = confluence.pages_titled(TITLE)
         assert page.version == 2
@@ -70,7 +77,9 @@ def test_without_publish_the_page_preview_and_payload_are_files_only(
     warehouse: Path, tmp_path: Path
 ) -> None:
     with FakeConfluence(spaces={"OPS": "65537"}) as confluence, FakeSlack() as slack:
-        results = report_months([MONTH], publish=False, resources=_resources(confluence, slack, "en"))
+        results = report_months(
+            [MONTH], publish=False, resources=_resources(confluence, slack, "en")
+        )
         assert all(r.success for r in results)
         assert confluence.pages_titled(TITLE) == [] and slack.messages == []
     reports = tmp_path / "reports"

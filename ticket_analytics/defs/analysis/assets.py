@@ -25,7 +25,7 @@ from ticket_analytics.defs.analysis.partitions import BATCHES_OF_MONTH, MONTH_BA
 from ticket_analytics.defs.analysis.resources import ReportResource
 from ticket_analytics.defs.metadata import markdown_table
 from ticket_analytics.defs.models.partitions import MONTHLY
-from ticket_analytics.defs.resources import LlmResource, WarehouseResource
+from ticket_analytics.defs.resources import JiraResource, LlmResource, WarehouseResource
 from ticket_analytics.defs.selections import ANALYSIS
 from ticket_analytics.paths import atomic_write, reports_dir
 from ticket_analytics.publish.dry_run import write_dry_run
@@ -119,6 +119,7 @@ def monthly_report(
     warehouse: WarehouseResource,
     llm: LlmResource,
     report: ReportResource,
+    jira: JiraResource,
 ) -> dg.MaterializeResult:
     """The month's insights (strong model, once): executive summary, toil to automate first,
     incident trends, documentation gaps and what changed since last month. Figures are SQL's;
@@ -143,7 +144,8 @@ def monthly_report(
     monthly = dataclasses.replace(
         compose_report(month, language, facts, answer), title=report.title(month)
     )
-    files = write_dry_run(monthly, reports_dir())
+    # ticket keys link to Jira when it is configured (the same page confluence_page publishes)
+    files = write_dry_run(monthly, reports_dir(), jira_base_url=jira.url or None)
     files["report"] = atomic_write(report_path(month), report_to_json(monthly))
     with warehouse.connect(read_only=True) as conn:
         spend = _spend(conn, context.run_id, month)

@@ -1,7 +1,6 @@
 """Publishing the monthly report: a Confluence page created or updated in place, one Slack
 message per publication. Both are side effects, taken only when a run's config asks."""
 
-
 from typing import Any
 
 import dagster as dg
@@ -15,6 +14,7 @@ from ticket_analytics.defs.analysis.resources import (
     SlackResource,
 )
 from ticket_analytics.defs.models.partitions import MONTHLY
+from ticket_analytics.defs.resources import JiraResource
 from ticket_analytics.defs.selections import ANALYSIS
 from ticket_analytics.integrations.confluence import publish_page
 from ticket_analytics.publish.monthly_page import render_storage
@@ -60,12 +60,14 @@ def confluence_page(
     config: PublishConfig,
     report: ReportResource,
     confluence: ConfluenceResource,
+    jira: JiraResource,
 ) -> dg.MaterializeResult:
     """The month's page in Confluence (storage format, `Ops Monthly Report YYYY-MM`): found by
-    title in the space and updated in place (version + 1), never a second page."""
+    title in the space and updated in place (version + 1), never a second page. Ticket keys
+    link to Jira when `JIRA_URL` is set."""
     month = context.partition_key
     monthly = _load(month)
-    body = render_storage(monthly)
+    body = render_storage(monthly, jira_base_url=jira.url or None)
     metadata: dict[str, Any] = {"title": monthly.title, "fingerprint": fingerprint(body)}
     if not (config.publish and confluence.is_configured):
         reason = "not asked to publish" if not config.publish else "Confluence is not configured"
@@ -99,14 +101,17 @@ def confluence_page(
     kinds={"slack"},
 )
 def slack_announcement(
-    context: dg.AssetExecutionContext, config: PublishConfig, slack: SlackResource
+    context: dg.AssetExecutionContext,
+    config: PublishConfig,
+    slack: SlackResource,
+    jira: JiraResource,
 ) -> dg.MaterializeResult:
     """One Slack message per publication (header, key numbers, top toil, the page link): the
     first publication posts the full message, an unchanged re-run nothing, a changed page one
     short "updated" note."""
     month = context.partition_key
     monthly = _load(month)
-    body = render_storage(monthly)
+    body = render_storage(monthly, jira_base_url=jira.url or None)
     page = _latest_metadata(context, CONFLUENCE_PAGE, month)
     announced = _latest_metadata(context, context.asset_key, month)
     previous = announced.get("announced_fingerprint")
