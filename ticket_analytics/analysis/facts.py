@@ -47,7 +47,10 @@ _LABELS: dict[str, tuple[str, str]] = {
     "analysed_count": ("Tickets analysed", "분석한 티켓"),
     "toil_tickets": ("Toil tickets", "반복 업무 티켓"),
     "toil_share": ("Toil share", "반복 업무 비율"),
-    "toil_hours_total": ("Hours automation would save a month", "자동화 시 월 절감 시간"),
+    "toil_hours_total": (
+        "Hours automating the top toil would save a month",
+        "상위 반복 업무 자동화 시 월 절감 시간",
+    ),
     "incident_count": ("Incidents", "장애"),
     "incident_repeats": ("Repeat incidents", "재발 장애"),
     "repeat_window_days": ("Repeat window", "재발 기준 기간"),
