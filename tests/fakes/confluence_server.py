@@ -190,6 +190,8 @@ class FakeConfluence(FaultInjection, LocalServer):
             return self._list(space_ids, one)
         if method == "POST" and path == f"{API}/pages":
             return self._create(body)
+        if method == "GET" and path == "/wiki/rest/api/content/search":
+            return self._search(one.get("cql", ""))
         match = re.fullmatch(rf"{API}/pages/(\d+)", path)
         if match and match.group(1) in self.pages:
             page = self.pages[match.group(1)]
@@ -224,6 +226,22 @@ class FakeConfluence(FaultInjection, LocalServer):
             if p.space_id in space_ids and (title is None or p.title == title)
         ]
         return Reply(200, {"results": results, "_links": {"base": f"{self.url}/wiki"}})
+
+    def _search(self, cql: str) -> Reply:
+        """v1 CQL search, the one form the client sends: a space, pages, `title ~` (a text
+        search in Confluence: here, the phrase anywhere in the title, whatever its case)."""
+        quoted = r'"((?:[^"\\]|\\.)*)"'
+        match = re.fullmatch(rf"space = {quoted} and type = page and title ~ {quoted}", cql)
+        if match is None:
+            return _error(400, f"CQL this fake does not understand: {cql}")
+        space_key, phrase = (re.sub(r"\\(.)", r"\1", g) for g in match.groups())
+        space_id = self.spaces.get(space_key)
+        results = [
+            {"id": p.id, "type": "page", "status": "current", "title": p.title}
+            for p in self.pages.values()
+            if p.space_id == space_id and phrase.casefold() in p.title.casefold()
+        ]
+        return Reply(200, {"results": results, "size": len(results), "start": 0})
 
     def _check_body(self, body: Any) -> Reply | str:
         if not isinstance(body, dict) or not isinstance(body.get("body"), dict):

@@ -156,6 +156,19 @@ def test_a_page_created_meanwhile_by_someone_else_is_updated_not_duplicated(
     assert published.version == 2 and len(confluence.pages_titled(TITLE)) == 1
 
 
+def test_a_page_titled_in_another_case_is_updated_and_takes_our_title(
+    confluence: FakeConfluence,
+) -> None:
+    """Titles are unique whatever their case, but the title filter is exact: the create is
+    refused, and CQL finds the page, which is then updated in place."""
+    theirs = confluence.add_page("OPS", TITLE.upper(), "<p>theirs</p>")
+    confluence.add_page("OPS", f'{TITLE} "draft"', "<p>another page</p>")
+    with _client(confluence) as client:
+        published = publish_page(client, "OPS", TITLE, "<p>ours</p>")
+    assert (published.id, published.version, published.created) == (theirs.id, 2, False)
+    assert [p.id for p in confluence.pages_titled(TITLE)] == [theirs.id]
+
+
 def test_same_title_in_another_space_is_another_page(confluence: FakeConfluence) -> None:
     with _client(confluence) as client:
         a = publish_page(client, "OPS", TITLE, "<p>a</p>")

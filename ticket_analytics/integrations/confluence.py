@@ -109,6 +109,10 @@ class PublishedPage:
     unchanged: bool
 
 
+def _cql_quoted(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
 def _same_title(a: str, b: str) -> bool:
     # Confluence trims titles and treats them case-insensitively when it checks uniqueness.
     return a.strip().casefold() == b.strip().casefold()
@@ -189,6 +193,23 @@ class ConfluenceClient(TransportClient):
         exact = [r for r in matches if str(r.get("title", "")).strip() == title.strip()]
         chosen = (exact or matches)[:1]
         return self._page(chosen[0], base) if chosen else None
+
+    def find_page_any_case(self, space_key: str, title: str) -> ConfluencePage | None:
+        """The page whose title differs from `title` only in case, or None.
+
+        Confluence keeps titles unique without regard to case, but the v2 title filter is
+        exact; CQL's `title ~` is a text search, so the comparison is ours."""
+        cql = (
+            f'space = "{_cql_quoted(space_key)}" and type = page '
+            f'and title ~ "{_cql_quoted(title.strip())}"'
+        )
+        found = self._http.json(
+            "GET", "/wiki/rest/api/content/search", params={"cql": cql, "limit": 50}
+        )
+        for result in (found or {}).get("results") or []:
+            if _same_title(str(result.get("title", "")), title):
+                return self.get_page(str(result["id"]))
+        return None
 
     def get_page(self, page_id: str) -> ConfluencePage:
         data = self._http.json("GET", f"{_API}/pages/{page_id}", params={"body-format": "storage"})
@@ -278,7 +299,8 @@ def publish_page(
             return PublishedPage(
                 created.id, created.title, created.version, created.url, True, False
             )
-        page = client.find_page(space_key, title)  # someone else created it just now
+        # someone else created it just now, or it exists under another case
+        page = client.find_page(space_key, title) or client.find_page_any_case(space_key, title)
         if page is None:
             raise ConfluenceError(
                 "POST", f"{_API}/pages", 400, f"title {title!r} is taken but not found"
