@@ -63,6 +63,8 @@ final as (
             when event is null then 'missing_event'
             when not regexp_full_match(event, '[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)+') then 'invalid_event'
             when value_text is not null and (value is null or not isfinite(value)) then 'non_numeric_value'
+            -- the metric models sum values as decimal(24, 6): one larger would fail them all
+            when abs(value) >= 1e18 then 'value_out_of_range'
             when ts_text is not null and ts is null then 'invalid_ts'
             when ts is null then 'missing_ts'
         end as reject_reason

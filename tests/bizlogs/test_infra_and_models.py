@@ -53,6 +53,32 @@ def test_infra_imports_land_once_and_a_replay_changes_nothing(tmp_path: Path) ->
     assert ("web-1", "error_rate", "", 0.02) in landed
 
 
+def test_values_the_models_cannot_hold_are_rejected_or_left_out_and_the_build_succeeds(
+    tmp_path: Path,
+) -> None:
+    """One event of 10^18 wei or one NaN in an infra CSV had failed every business model."""
+    log = tmp_path / "app.log"
+    log.write_text(
+        "2025-10-01T00:00:00Z INFO BIZ_METRIC event=wallet.deposit value=2000000000000000000\n"
+        "2025-10-01T00:00:01Z INFO BIZ_METRIC event=wallet.deposit value=12.5 unit=KRW\n"
+    )
+    infra = tmp_path / "cpu.csv"
+    infra.write_text(
+        "ts,host,metric,value\n2025-10-01T00:00:00Z,web-1,cpu_usage,0.5\n"
+        "2025-10-01T00:01:00Z,web-1,cpu_usage,NaN\n2025-10-01T00:02:00Z,web-1,cpu_usage,inf\n"
+        "2025-10-01T00:03:00Z,web-1,cpu_usage,3e18\n"
+    )
+    page = write_page(tmp_path / "page.json", [issue("OPS-7", "2025-10-01T00:10:00.000+0000")])
+    with connect(tmp_path / "w.duckdb") as conn:
+        stats = ingest_logs(conn, log)
+        import_infra_path(conn, infra)
+        load_and_build(conn, page)
+        values = conn.sql("select value from raw.infra_metrics order by ts").fetchall()
+        hourly = conn.sql("select count(*) from int_biz__infra_hourly").fetchall()
+    assert (stats.events, stats.rejects_by_reason) == (1, {"value_out_of_range": 1})
+    assert values == [(0.5,), (None,), (None,), (None,)] and hourly == [(1,)]
+
+
 @pytest.fixture(scope="module")
 def demo(
     tmp_path_factory: pytest.TempPathFactory,

@@ -22,6 +22,7 @@ from ticket_analytics.warehouse.sql_files import load_sql
 _HOST_LABELS = ("host", "instance", "node", "pod")
 # Labels that say where a series was scraped from, not what it measures.
 _SCRAPE_LABELS = {"__name__", "job", *_HOST_LABELS}
+MAX_VALUE = 1e18  # exclusive: the models cast values to decimal(24, 6)
 _STAGED = pa.schema(
     [
         ("ts", pa.timestamp("us", tz="UTC")),
@@ -47,7 +48,6 @@ class InfraStats:
 
     def as_metadata(self) -> dict[str, int]:
         return {"files": self.files, "points": self.points, "written": self.written}
-
 
 
 def _host(labels: dict[str, str]) -> str:
@@ -79,8 +79,10 @@ def prometheus_frame(document: dict[str, Any], *, source: str, default_metric: s
             columns["host"].append(host)
             columns["metric"].append(metric)
             columns["labels"].append(label_key)
-            # Prometheus writes gaps as NaN; a null keeps averages in SQL honest
-            columns["value"].append(value if math.isfinite(value) else None)
+            # Prometheus writes gaps as NaN; a null keeps averages in SQL honest (and the
+            # models' decimal(24, 6) holds no value from 1e18 up)
+            kept = math.isfinite(value) and abs(value) < MAX_VALUE
+            columns["value"].append(value if kept else None)
     count = len(columns["ts"])
     columns["source"] = [source] * count
     columns["seq"] = list(range(count))
@@ -109,7 +111,9 @@ def import_infra(conn: duckdb.DuckDBPyConnection, path: Path) -> tuple[int, int]
         frame: Any = prometheus_frame(document, source=source, default_metric=path.stem)
         points = frame.num_rows
     else:
-        frame = conn.sql(load_sql("biz_stage_infra_csv"), params={"path": str(path), "source": source})
+        frame = conn.sql(
+            load_sql("biz_stage_infra_csv"), params={"path": str(path), "source": source}
+        )
         frame = frame.to_arrow_table()
         points = frame.num_rows
     conn.execute("begin transaction")
