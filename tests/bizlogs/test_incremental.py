@@ -123,6 +123,41 @@ def test_a_truncated_file_is_read_again_from_the_start(
     assert streams == [(1,)]
 
 
+def test_a_gzip_still_being_written_is_left_for_the_next_run(
+    tmp_path: Path, conn: duckdb.DuckDBPyConnection
+) -> None:
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "app.log").write_text(_lines(0, 3))
+    whole = gzip.compress(_lines(0, 2000, "g").encode())
+    (logs / "app.log.1.gz").write_bytes(whole[: len(whole) // 2])  # logrotate mid-compression
+
+    first = ingest_logs(conn, logs)
+    (logs / "app.log.1.gz").write_bytes(whole)
+    second = ingest_logs(conn, logs)
+
+    assert (first.events, first.files_unreadable) == (3, (str(logs / "app.log.1.gz"),))
+    assert (second.events, second.files_unreadable) == (2000, ())
+    assert _seqs(conn) == _expected(("a", 0, 3), ("g", 0, 2000))
+
+
+def test_a_file_deleted_during_a_run_is_skipped_not_fatal(
+    tmp_path: Path, conn: duckdb.DuckDBPyConnection
+) -> None:
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "app.log").write_text(_lines(0, 5))
+    (logs / "app.log.5").write_text(_lines(0, 5, "old"))
+
+    def logrotate_runs(path: str, offset: int) -> None:  # while app.log is read
+        (logs / "app.log.5").unlink(missing_ok=True)
+
+    stats = ingest_logs(conn, logs, progress=logrotate_runs)
+
+    assert (stats.events, stats.files_unreadable) == (5, (str(logs / "app.log.5"),))
+    assert _seqs(conn) == _expected(("a", 0, 5))
+
+
 def test_small_blocks_and_batches_find_the_same_lines_as_one_big_read(
     tmp_path: Path, conn: duckdb.DuckDBPyConnection
 ) -> None:

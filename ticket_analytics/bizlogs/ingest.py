@@ -263,7 +263,10 @@ def ingest_logs(
     unreadable: list[str] = []
     files: list[cp.LogFile] = []
     for found in cp.discover(path):
-        inspected = cp.inspect(found)
+        try:
+            inspected = cp.inspect(found)
+        except OSError:  # removed since it was listed (logrotate deleting its oldest)
+            inspected = None
         if inspected is None:
             unreadable.append(str(found))
         else:
@@ -278,8 +281,16 @@ def ingest_logs(
                 if plan.unchanged:
                     unchanged += 1
                     continue
+                before = writer.checkpoints.get(plan.stream_id)
+                try:
+                    _read_file(plan, config, parsers, writer, progress)
+                except (OSError, EOFError):
+                    # gone since it was looked at, or a gzip still being written: what was
+                    # committed of it stays, and the next run carries on from there
+                    unreadable.append(file.path)
+                    if writer.checkpoints.get(plan.stream_id) is before:
+                        continue
                 read += 1
-                _read_file(plan, config, parsers, writer, progress)
                 streams[plan.stream_id] = writer.checkpoints[plan.stream_id]
                 if plan.replaces:
                     streams.pop(plan.replaces, None)
