@@ -158,6 +158,33 @@ def test_a_file_deleted_during_a_run_is_skipped_not_fatal(
     assert _seqs(conn) == _expected(("a", 0, 5))
 
 
+@pytest.mark.parametrize("copy", ["app.log.1", "app.log.1.gz"])
+def test_copytruncate_with_its_copy_beside_reads_each_line_once(
+    tmp_path: Path, conn: duckdb.DuckDBPyConnection, copy: str
+) -> None:
+    """logrotate's copytruncate: the lines read so far and the few written since are in the
+    copy, and the truncated file starts again; the copy carries on the old stream."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    log = logs / "app.log"
+    log.write_text(_lines(0, 10))
+    ingest_logs(conn, logs)
+    with open(log, "a") as handle:
+        handle.write(_lines(10, 5))
+    with (
+        open(log, "rb") as plain,
+        (gzip.open if copy.endswith(".gz") else open)(logs / copy, "wb") as copied,
+    ):
+        shutil.copyfileobj(plain, copied)
+    with open(log, "r+") as handle:
+        handle.truncate(0)
+        handle.write(_lines(0, 3, "b"))
+
+    assert ingest_logs(conn, logs).events == 5 + 3
+    assert ingest_logs(conn, logs).events == 0
+    assert _seqs(conn) == _expected(("a", 0, 15), ("b", 0, 3))
+
+
 def test_small_blocks_and_batches_find_the_same_lines_as_one_big_read(
     tmp_path: Path, conn: duckdb.DuckDBPyConnection
 ) -> None:

@@ -159,9 +159,18 @@ def advanced(previous: Plan, end_offset: int, end_line: int) -> Checkpoint:
     )
 
 
-def order(files: list[LogFile]) -> list[LogFile]:
-    """Plain files first: a gzip copy of a plain file then finds its stream already advanced."""
-    return sorted(files, key=lambda f: (f.is_gzip, f.path))
+def order(files: list[LogFile], checkpoints: list[Checkpoint]) -> list[LogFile]:
+    """The order to read `files` in, each planned when its turn comes.
+
+    Files that carry on a known stream come first: after copytruncate the copy (`app.log.1`,
+    or its `.gz`) holds the stream's lines, while the truncated `app.log` starts a new stream
+    that replaces the old one, so the copy must have taken the stream over before. Then plain
+    files before gzip ones: a gzip copy of a plain file finds its stream already advanced."""
+
+    def starts_a_stream(file: LogFile) -> bool:
+        return not any(_matches(file, c) for c in checkpoints)
+
+    return sorted(files, key=lambda f: (starts_a_stream(f), f.is_gzip, f.path))
 
 
 def file_signature(path: Path) -> tuple[int, int, int]:

@@ -276,7 +276,7 @@ def ingest_logs(
     read = unchanged = 0
     try:
         with memory_limit(conn, INGEST_MEMORY_LIMIT):
-            for file in cp.order(files):
+            for file in cp.order(files, list(streams.values())):
                 plan = cp.plan(file, list(streams.values()))
                 if plan.unchanged:
                     unchanged += 1
