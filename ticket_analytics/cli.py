@@ -117,6 +117,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from ticket_analytics.paths import snapshot_path
     from ticket_analytics.runner import build, instance
+    from ticket_analytics.warehouse.connection import connect
+    from ticket_analytics.warehouse.snapshot import publish_snapshot
 
     print("generating the sample tickets (if needed), loading and building every model…")
     status = _print_results(build(include_ingest=True, dagster_instance=instance()))
@@ -127,6 +129,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if status == 0:
         status = cli_bizmetrics.demo_step()
     if status == 0:
+        # the build published the snapshot before triage and the business metrics ran
+        with connect(warehouse_path()) as conn:
+            publish_snapshot(conn, warehouse_path())
         print(
             "\nDone. Where to look next:\n"
             f"  warehouse   {warehouse_path()}\n"
