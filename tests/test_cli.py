@@ -33,7 +33,11 @@ def test_ingest_of_malformed_json_fails_and_names_the_file(
     bad = tmp_path / "bad.json"
     bad.write_text('{"issues": [}')
     assert main(["ingest", "--from", str(bad)]) != 0
-    assert "bad.json: invalid JSON at line 1" in capsys.readouterr().err
+    # the last line, the CLI's own summary under Dagster's log, says what went wrong
+    summary = capsys.readouterr().err.strip().splitlines()[-1]
+    assert (
+        summary.startswith("error in raw_jira: ") and "bad.json: invalid JSON at line 1" in summary
+    )
 
 
 def test_ingest_of_a_missing_path_is_a_usage_error(warehouse_file: Path, tmp_path: Path) -> None:

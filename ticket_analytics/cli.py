@@ -56,10 +56,12 @@ def print_failures(result: object) -> None:
     assert isinstance(result, dg.ExecuteInProcessResult)
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
-            print(
-                f"error in {event.step_key}: {event.step_failure_data.error.message.strip()}",
-                file=sys.stderr,
-            )
+            error = event.step_failure_data.error
+            # Dagster wraps the asset's own error ("Error occurred while executing op …"):
+            # the innermost one says what went wrong
+            while error.cause is not None:
+                error = error.cause
+            print(f"error in {event.step_key}: {error.message.strip()}", file=sys.stderr)
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
