@@ -44,6 +44,17 @@ def test_ingest_of_a_missing_path_is_a_usage_error(warehouse_file: Path, tmp_pat
     assert main(["ingest", "--from", str(tmp_path / "nope")]) == 2
 
 
+@pytest.mark.parametrize("command", ["report", "build"])
+def test_a_month_outside_the_partitions_is_a_usage_error_naming_them(
+    warehouse_file: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    """Not a Dagster traceback after part of the run wrote rows for the month."""
+    assert main([command, "--month", "1999-01"]) == 2
+    err = capsys.readouterr().err
+    assert "1999-01 is not a month partition" in err and "TA_FIRST_MONTH" in err
+    assert not warehouse_file.exists()
+
+
 def test_sql_errors_are_reported_without_a_traceback(
     warehouse_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -107,8 +107,13 @@ def _print_results(results: Sequence[object]) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     import dagster as dg
 
+    from ticket_analytics.defs.models.partitions import month_problem
     from ticket_analytics.runner import build, instance, run
 
+    problem = month_problem(args.month) if args.month else None
+    if problem:
+        print(f"--month: {problem}", file=sys.stderr)
+        return 2
     if args.select:
         selection = dg.AssetSelection.assets(*args.select)
         return _print_result(run(selection, dagster_instance=instance(), partition_key=args.month))

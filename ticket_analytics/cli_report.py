@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -100,9 +101,14 @@ def _where(result: Any) -> dict[str, str]:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from ticket_analytics.cli import print_failures
+    from ticket_analytics.defs.models.partitions import month_problem
 
     if not _MONTH.fullmatch(args.month):
         print(f"--month must be YYYY-MM, got {args.month!r}")
+        return 2
+    problem = month_problem(args.month)
+    if problem:
+        print(f"--month: {problem}", file=sys.stderr)
         return 2
     results = report_months([args.month], publish=args.publish and not args.dry_run)
     if not all(r.success for r in results):

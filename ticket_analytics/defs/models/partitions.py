@@ -18,3 +18,16 @@ MONTHLY = dg.MonthlyPartitionsDefinition(
     fmt="%Y-%m",
     description="Calendar months in the team's time zone (TA_TIMEZONE, default UTC), YYYY-MM.",
 )
+
+
+def month_problem(month: str) -> str | None:
+    """Why `month` is no month partition (a CLI's --month), or None when it is one."""
+    keys = MONTHLY.get_partition_keys()
+    if month in keys:
+        return None
+    if not keys:
+        return f"no month can be built yet: the first is {first_month()} (TA_FIRST_MONTH)"
+    return (
+        f"{month} is not a month partition: they run from {keys[0]} (TA_FIRST_MONTH, default "
+        f"12 months back) to {keys[-1]}, the last complete month"
+    )
