@@ -55,6 +55,17 @@ def test_a_month_outside_the_partitions_is_a_usage_error_naming_them(
     assert not warehouse_file.exists()
 
 
+def test_a_missing_sql_file_or_unknown_model_is_a_usage_error(
+    warehouse_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    warehouse_file.parent.mkdir(parents=True, exist_ok=True)
+    duckdb.connect(str(warehouse_file)).close()
+    assert main(["sql", str(tmp_path / "nope.sql")]) == 2
+    assert "nope.sql: No such file or directory" in capsys.readouterr().err
+    assert main(["build", "--select", "fct_tickets", "fct_nope"]) == 2
+    assert capsys.readouterr().err.strip() == "--select: no such model or asset: fct_nope"
+
+
 def test_sql_errors_are_reported_without_a_traceback(
     warehouse_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

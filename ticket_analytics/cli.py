@@ -115,7 +115,14 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"--month: {problem}", file=sys.stderr)
         return 2
     if args.select:
-        selection = dg.AssetSelection.assets(*args.select)
+        from ticket_analytics.definitions import defs
+
+        known = {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
+        unknown = sorted(set(args.select) - known)
+        if unknown:
+            print(f"--select: no such model or asset: {', '.join(unknown)}", file=sys.stderr)
+            return 2
+        selection = dg.AssetSelection.assets(*map(dg.AssetKey.from_user_string, args.select))
         return _print_result(run(selection, dagster_instance=instance(), partition_key=args.month))
     months = [args.month] if args.month else None
     return _print_results(build(include_ingest=False, months=months, dagster_instance=instance()))
@@ -182,9 +189,13 @@ def cmd_sql(args: argparse.Namespace) -> int:
     if not path.exists():
         print(f"error: {path} does not exist yet; run `make demo` first", file=sys.stderr)
         return 2
-    query = (
-        Path(args.query).read_text(encoding="utf-8") if args.query.endswith(".sql") else args.query
-    )
+    query = args.query
+    if query.endswith(".sql"):
+        try:
+            query = Path(query).read_text(encoding="utf-8")
+        except OSError as exc:
+            print(f"error: {args.query}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
     with connect(path, read_only=True) as conn:
         try:
             frame = conn.sql(query).pl()
