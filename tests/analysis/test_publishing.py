@@ -73,6 +73,24 @@ def test_publish_creates_the_page_then_updates_it_in_place_and_posts_once_per_ch
         assert len(json.dumps(slack.messages[-1])) < len(json.dumps(slack.messages[0]))
 
 
+def test_a_month_without_tickets_is_never_published(warehouse: Path) -> None:
+    """Zeros for the whole team mean a wrong month or a broken ingest: the files only."""
+    with FakeConfluence(spaces={"OPS": "65537"}) as confluence, FakeSlack() as slack:
+        results = report_months(
+            ["2024-06"], publish=True, resources=_resources(confluence, slack, "en")
+        )
+        assert all(r.success for r in results)
+        assert confluence.pages_titled("Ops Monthly Report 2024-06") == [] and slack.messages == []
+    reasons = {
+        str(e.asset_key.to_user_string()): e.materialization.metadata["reason"].value
+        for e in results[-1].get_asset_materialization_events()
+        if "reason" in e.materialization.metadata
+    }
+    assert reasons == dict.fromkeys(
+        ["confluence_page", "slack_announcement"], "2024-06 has no tickets"
+    )
+
+
 def test_without_publish_the_page_preview_and_payload_are_files_only(
     warehouse: Path, tmp_path: Path
 ) -> None:

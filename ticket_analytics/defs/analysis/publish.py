@@ -31,6 +31,17 @@ class PublishConfig(dg.Config):
     )
 
 
+def _not_published(asked: bool, configured: bool, service: str, monthly: MonthlyReport) -> str:
+    """Why the report stays a file ('' when it is published): a month without a ticket is a
+    wrong month or a broken ingest, never news for the whole team."""
+    if not asked:
+        return "not asked to publish"
+    if not configured:
+        return f"{service} is not configured"
+    created = next((f.value for f in monthly.figures if f.key == "created_count"), None)
+    return "" if created else f"{monthly.month} has no tickets"
+
+
 def _load(month: str) -> MonthlyReport:
     path = report_path(month)
     if not path.exists():
@@ -69,8 +80,8 @@ def confluence_page(
     monthly = _load(month)
     body = render_storage(monthly, jira_base_url=jira.url or None)
     metadata: dict[str, Any] = {"title": monthly.title, "fingerprint": fingerprint(body)}
-    if not (config.publish and confluence.is_configured):
-        reason = "not asked to publish" if not config.publish else "Confluence is not configured"
+    reason = _not_published(config.publish, confluence.is_configured, "Confluence", monthly)
+    if reason:
         context.log.info(f"{monthly.title}: not published ({reason}); the page is a file")
         return dg.MaterializeResult(metadata={**metadata, "published": False, "reason": reason})
     with confluence.client() as client:
@@ -115,8 +126,8 @@ def slack_announcement(
     page = _latest_metadata(context, CONFLUENCE_PAGE, month)
     announced = _latest_metadata(context, context.asset_key, month)
     previous = announced.get("announced_fingerprint")
-    if not (config.publish and slack.is_configured):
-        reason = "not asked to publish" if not config.publish else "Slack is not configured"
+    reason = _not_published(config.publish, slack.is_configured, "Slack", monthly)
+    if reason:
         # keep what was announced, so a later publication compares with it
         kept = {"announced_fingerprint": previous} if previous else {}
         return dg.MaterializeResult(metadata={"posted": False, "reason": reason, **kept})
