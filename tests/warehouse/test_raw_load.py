@@ -154,6 +154,30 @@ def test_one_load_keeps_the_newest_comment_and_each_history_once(tmp_path: Path)
     assert histories == [("h1",)]
 
 
+@pytest.mark.parametrize("with_new_issue", [False, True])
+def test_an_edited_comment_from_a_comment_page_replaces_the_stored_one(
+    tmp_path: Path, with_new_issue: bool
+) -> None:
+    """A comment page (`/issue/{id}/comment`) stages comments of an issue it does not stage:
+    the comment update must run even when no staged issue is an update."""
+    record = _issue("OPS-1", "1")
+    record["fields"]["comment"] = {
+        "comments": [_comment("c1", "2025-11-03T10:00:00.000+0000", "first")]
+    }
+    edited = _comment("c1", "2025-11-04T10:00:00.000+0000", "edited")
+    edited["self"] = "https://example.atlassian.net/rest/api/3/issue/1/comment/c1"
+    later = tmp_path / "later"
+    later.mkdir()
+    (later / "comments.json").write_text(json.dumps({"comments": [edited], "total": 1}))
+    if with_new_issue:
+        _write_page(later / "page.json", [_issue("OPS-2", "2")])
+    with connect(tmp_path / "w.duckdb") as conn:
+        ingest_files(conn, _write_page(tmp_path / "p.json", [record]))
+        ingest_files(conn, later)
+        comments = conn.sql("select comment_id, body_text from raw.comments").fetchall()
+    assert comments == [("c1", "edited")]
+
+
 def _history(history_id: str, created: str) -> dict[str, Any]:
     item = {"field": "status", "fromString": "Open", "toString": "In Progress"}
     return {"id": history_id, "created": created, "items": [item]}

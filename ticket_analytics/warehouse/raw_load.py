@@ -250,7 +250,9 @@ class RawLoader:
                 self._merge("merge_issues_insert")
             changelog_rows = self._merge("merge_changelog")
             # a comment lands with its issue: when every issue is new, so is every comment
-            comment_rows = self._merge("merge_comments_update") if updated or unchanged else 0
+            # of theirs (a comment page brings comments of issues this load does not stage)
+            known = updated or unchanged or not self._comments_of_staged_issues_only()
+            comment_rows = self._merge("merge_comments_update") if known else 0
             comment_rows += self._merge("merge_comments_insert")
             if self._staged["staged_rejected"]:
                 self._merge("merge_rejected")
@@ -265,6 +267,16 @@ class RawLoader:
         self.stats.unchanged += unchanged
         self.stats.changelog_rows += changelog_rows
         self.stats.comment_rows += comment_rows
+
+    def _comments_of_staged_issues_only(self) -> bool:
+        issues = [t["issue_id"] for t in self._staged["staged_issues"]]
+        if not issues:
+            return not self._staged["staged_comments"]
+        ids = pa.chunked_array(issues).combine_chunks()
+        return all(
+            pc.all(pc.is_in(t["issue_id"], value_set=ids)).as_py() is not False
+            for t in self._staged["staged_comments"]
+        )
 
     def _merge(self, name: str) -> int:
         """Run one merge statement; returns the rows it wrote."""
