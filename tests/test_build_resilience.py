@@ -115,3 +115,35 @@ def test_tickets_with_null_fields_in_either_shape_never_stop_the_build(
     out = capsys.readouterr().out
     assert "(ERROR)" not in out
     assert "failed (WARN)" in out
+
+
+def test_status_shapes_jira_may_send_never_stop_the_build(
+    warehouse_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Jira's built-in "No Category" (key `undefined`) on a current status, and a status
+    change whose target Jira does not name."""
+    no_category = issue("ODD-91", "2025-10-03T09:00:00.000+0900", summary="배포 요청")
+    no_category["fields"]["status"] = {
+        "name": "Triage",
+        "statusCategory": {"id": 1, "key": "undefined", "name": "No Category"},
+    }
+    unnamed = issue(
+        "ODD-92",
+        "2025-10-03T09:00:00.000+0900",
+        transitions=[("2025-10-03T10:00:00.000+0900", "Open", "In Progress")],
+    )
+    item = unnamed["changelog"]["histories"][0]["items"][0]
+    item.update({"to": None, "toString": None})
+    write_page(tmp_path / "page.json", [*_healthy(), no_category, unnamed])
+
+    assert main(["ingest", "--from", str(tmp_path / "page.json")]) == 0
+    assert main(["build"]) == 0
+
+    assert "(ERROR)" not in capsys.readouterr().out
+    with duckdb.connect(str(warehouse_file), read_only=True) as conn:
+        statuses = dict(
+            conn.sql("select status, status_category from int_jira__statuses").fetchall()
+        )
+        keys = conn.sql("select issue_key from fct_tickets where issue_key like 'ODD-%'").fetchall()
+    assert statuses["Triage"] == "indeterminate"  # inferred from the name, as documented
+    assert sorted(keys) == [("ODD-91",), ("ODD-92",)]

@@ -25,7 +25,8 @@ status_items as (
         author_id,
         author_name,
         item.fromString as from_status,
-        item.toString as to_status,
+        -- as for an issue's own status: a status Jira does not name is '(unknown)'
+        coalesce(item.toString, '(unknown)') as to_status,
         item_index
     from items
     where lower(item.field) = 'status'
