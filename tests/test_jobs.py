@@ -71,3 +71,25 @@ def test_build_runs_ticket_models_and_reports_and_syncs_only_when_asked() -> Non
     groups = {graph.get(k).group_name for k in without}
     assert groups == {*selections.TICKET_MODELS, selections.REPORTS}
     assert {graph.get(k).group_name for k in with_ingest - without} == {selections.INGEST}
+
+
+# Assets that call a model or write to a service, and the only jobs that may run them. Groups
+# grow: a job selecting a group would take in a new asset of this kind without a word.
+SIDE_EFFECT_KINDS = {"openai", "confluence", "slack", "datadog"}
+SIDE_EFFECTS_BY_JOB = {
+    "refresh_job": set(),
+    "monthly_marts_job": set(),
+    "monthly_map_job": {"raw/llm_ticket_insights"},
+    "monthly_report_job": {"monthly_report", "confluence_page", "slack_announcement"},
+    "triage_job": {"raw/triage_decisions"},
+    "bizmetrics_job": {"datadog_series"},
+}
+
+
+def test_assets_with_side_effects_run_only_in_the_jobs_that_name_them() -> None:
+    graph = _graph(defs)
+    for name, keys in _job_keys(defs).items():
+        effects = {k.to_user_string() for k in keys if graph.get(k).kinds & SIDE_EFFECT_KINDS}
+        assert effects == SIDE_EFFECTS_BY_JOB[name], f"{name} runs {sorted(effects)}"
+    graph_kinds = {kind for key in graph.get_all_asset_keys() for kind in graph.get(key).kinds}
+    assert graph_kinds >= SIDE_EFFECT_KINDS

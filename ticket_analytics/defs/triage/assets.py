@@ -45,7 +45,7 @@ def run_config(keys: Sequence[str], mode: str = "") -> dict[str, Any]:
 @dg.asset(
     key=TRIAGE_DECISIONS,
     group_name="triage",
-    kinds={"jira", "duckdb"},
+    kinds={"jira", "openai", "duckdb"},  # openai: the resolver, unless LLM_BACKEND=offline
     description="One row per ticket per triage pass: category, present and missing fields, "
     "what the bot did (commented, labelled, followed up, or nothing in dry-run/shadow), "
     "latency from ticket creation. The pass itself comments and labels in the tracker.",
