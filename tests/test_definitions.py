@@ -78,3 +78,14 @@ def test_the_monthly_schedule_builds_last_month_and_refreshes_two_before() -> No
     )
     requests = schedule.evaluate_tick(context).run_requests or []
     assert [r.partition_key for r in requests] == ["2025-10", "2025-09", "2025-08"]
+
+
+def test_the_monthly_schedule_asks_for_no_month_before_the_first() -> None:
+    """TA_FIRST_MONTH is 2024-01 in the tests: a month before it is no partition."""
+    schedule = defs.get_schedule_def("monthly_marts_schedule")
+    context = dg.build_schedule_context(
+        scheduled_execution_time=datetime(2024, 2, 1, 6, tzinfo=UTC),
+        repository_def=defs.get_repository_def(),
+    )
+    requests = schedule.evaluate_tick(context).run_requests or []
+    assert [r.partition_key for r in requests] == ["2024-01"]

@@ -51,3 +51,17 @@ def test_the_report_waits_for_every_batch_then_fresh_marts() -> None:
         # the same state asks for the same run: Dagster runs a run key once
         [again] = _evaluate(instance).run_requests or []
         assert again.run_key == report.run_key
+
+        _materialize(instance, dg.AssetKey("monthly_report"), month)
+        # hourly_refresh rebuilds fct_tickets all month: a reported month asks for nothing
+        _materialize(instance, dg.AssetKey("fct_tickets"), None)
+        assert "reported" in str(_evaluate(instance).skip_reason)
+        _materialize(
+            instance,
+            LLM_TICKET_INSIGHTS,
+            str(dg.MultiPartitionKey({"month": month, "batch": BATCH_KEYS[0]})),
+        )
+        assert "fct_tickets" in str(_evaluate(instance).skip_reason)  # re-mapped: again
+        _materialize(instance, dg.AssetKey("fct_tickets"), None)
+        [marts] = _evaluate(instance).run_requests or []
+        assert marts.job_name == "monthly_marts_job"

@@ -24,6 +24,7 @@ from ticket_analytics.defs.models.partitions import MONTHLY
 PUBLISH = {"publish": True}
 FCT_TICKETS = dg.AssetKey("fct_tickets")
 FCT_MONTHLY_OPS = dg.AssetKey("fct_monthly_ops")
+MONTHLY_REPORT = monthly_report.key
 REPORT_ASSETS = (monthly_report, confluence_page, slack_announcement)
 
 monthly_map_job = dg.define_asset_job(
@@ -84,6 +85,11 @@ def monthly_report_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResul
     if missing:
         return dg.SensorResult(skip_reason=f"{month}: {len(missing)} batches not mapped yet")
     latest = _latest_storage_id(context.instance, LLM_TICKET_INSIGHTS, batches) or 0
+    reported = _latest_storage_id(context.instance, MONTHLY_REPORT, [month]) or 0
+    if reported > latest:
+        # hourly_refresh rebuilds fct_tickets all month long: without this, last month's
+        # marts were rebuilt after every refresh once its report was out
+        return dg.SensorResult(skip_reason=f"{month}: reported since its last map")
     tickets = _latest_storage_id(context.instance, FCT_TICKETS, None) or 0
     if tickets < latest:
         return dg.SensorResult(

@@ -133,5 +133,7 @@ def monthly_marts_schedule(context: dg.ScheduleEvaluationContext) -> list[dg.Run
     for _ in range(MONTHS_REFRESHED):
         month_start = (month_start - timedelta(days=1)).replace(day=1)
         month = month_start.strftime("%Y-%m")
-        requests.append(dg.RunRequest(run_key=f"{month}@{tick}", partition_key=month))
+        # the months before TA_FIRST_MONTH are no partitions: asking for one failed the tick
+        if month >= MONTHLY.start.strftime("%Y-%m"):
+            requests.append(dg.RunRequest(run_key=f"{month}@{tick}", partition_key=month))
     return requests
