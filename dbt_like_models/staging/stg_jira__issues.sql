@@ -20,10 +20,7 @@ final as (
         coalesce(parsed.status.name, '(unknown)') as status,
         case
             when parsed.status.name is null then 'unknown'
-            -- Jira's "No Category" (key `undefined`), or any key Jira adds: inferred
-            -- downstream from the name, like a status that came without a category
-            when lower(parsed.status.statusCategory.key) in ('new', 'indeterminate', 'done')
-                then lower(parsed.status.statusCategory.key)
+            else lower(parsed.status.statusCategory.key)
         end as status_category,
         coalesce(parsed.priority.name, '(unknown)') as priority,
         parsed.resolution.name as resolution,

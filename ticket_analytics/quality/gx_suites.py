@@ -153,10 +153,11 @@ _STATUS_CHANGES = SuiteSpec(
     key_columns=("issue_key", "status_change_id"),
     expectations=(
         _warn(
-            "gx_to_status_not_null",
-            "to_status is never null",
-            "ExpectColumnValuesToNotBeNull",
+            "gx_to_status_named",
+            "every status change names its target status ('(unknown)' when Jira sent none)",
+            "ExpectColumnValuesToNotBeInSet",
             column="to_status",
+            value_set=["(unknown)"],
         ),
         _warn(
             "gx_from_status_differs",
