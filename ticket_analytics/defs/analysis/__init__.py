@@ -6,6 +6,7 @@ the reduce and the publication once every batch and the month's marts are done.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 
 import dagster as dg
@@ -24,7 +25,10 @@ from ticket_analytics.defs.models.partitions import MONTHLY
 PUBLISH = {"publish": True}
 FCT_TICKETS = dg.AssetKey("fct_tickets")
 FCT_MONTHLY_OPS = dg.AssetKey("fct_monthly_ops")
-MONTHLY_REPORT = monthly_report.key
+SLACK_ANNOUNCEMENT = slack_announcement.key
+# A report run that failed (Confluence or Slack down) is asked for again this long after.
+RETRY_AFTER_SECONDS = 3600
+REPORT_KEY_TAG = "report/key"
 REPORT_ASSETS = (monthly_report, confluence_page, slack_announcement)
 
 monthly_map_job = dg.define_asset_job(
@@ -76,7 +80,8 @@ def monthly_report_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResul
     categories reach them through fct_tickets), then reduce and publish.
 
     Reads Dagster's event log only (never the warehouse); run keys carry the latest batch
-    materialization, so a re-mapped month is reported again and an unchanged one never.
+    materialization, so a re-mapped month is reported again and an unchanged one never, and
+    a report run that failed is asked for again an hour later.
     """
     month = last_month(datetime.now().astimezone())
     batches = [str(dg.MultiPartitionKey({"month": month, "batch": b})) for b in BATCH_KEYS]
@@ -85,11 +90,11 @@ def monthly_report_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResul
     if missing:
         return dg.SensorResult(skip_reason=f"{month}: {len(missing)} batches not mapped yet")
     latest = _latest_storage_id(context.instance, LLM_TICKET_INSIGHTS, batches) or 0
-    reported = _latest_storage_id(context.instance, MONTHLY_REPORT, [month]) or 0
-    if reported > latest:
+    published = _latest_storage_id(context.instance, SLACK_ANNOUNCEMENT, [month]) or 0
+    if published > latest:
         # hourly_refresh rebuilds fct_tickets all month long: without this, last month's
         # marts were rebuilt after every refresh once its report was out
-        return dg.SensorResult(skip_reason=f"{month}: reported since its last map")
+        return dg.SensorResult(skip_reason=f"{month}: published since its last map")
     tickets = _latest_storage_id(context.instance, FCT_TICKETS, None) or 0
     if tickets < latest:
         return dg.SensorResult(
@@ -102,13 +107,37 @@ def monthly_report_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResul
             run_key=f"marts-{month}-{tickets}", job_name=monthly_marts_job.name, partition_key=month
         )
     else:
+        base = f"report-{month}-{latest}"
+        run_key = _report_run_key(context.instance, base)
+        if run_key is None:
+            return dg.SensorResult(
+                skip_reason=f"{month}: the report run failed; trying again an hour after it"
+            )
         request = dg.RunRequest(
-            run_key=f"report-{month}-{latest}",
+            run_key=run_key,
             job_name=monthly_report_job.name,
             partition_key=month,
             run_config={"ops": {a.key.path[-1]: {"config": PUBLISH} for a in REPORT_ASSETS[1:]}},
+            tags={REPORT_KEY_TAG: base},
         )
     return dg.SensorResult(run_requests=[request])
+
+
+def _now() -> float:
+    return time.time()
+
+
+def _report_run_key(instance: dg.DagsterInstance, base: str) -> str | None:
+    """`base` until a run of it fails, then a fresh key an hour after each failure: an outage
+    of Confluence or Slack delays the month's publication, never loses it. None: wait."""
+    filters = dg.RunsFilter(tags={REPORT_KEY_TAG: base})
+    records = instance.get_run_records(filters=filters, limit=1)
+    if not records or records[0].dagster_run.status != dg.DagsterRunStatus.FAILURE:
+        return base  # none yet, under way or done: Dagster runs a key once
+    ended = records[0].end_time or records[0].create_timestamp.timestamp()
+    if _now() - ended < RETRY_AFTER_SECONDS:
+        return None
+    return f"{base}-retry{len(instance.get_run_ids(filters=filters))}"
 
 
 ASSETS = [llm_ticket_insights, *REPORT_ASSETS]
