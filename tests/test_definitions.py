@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from ticket_analytics.definitions import defs
 from ticket_analytics.defs import selections
@@ -70,22 +71,20 @@ def test_dagster_validates_the_workspace() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_monthly_schedule_builds_last_month_and_refreshes_two_before() -> None:
+@pytest.mark.parametrize(
+    ("tick", "months"),
+    [
+        (datetime(2025, 11, 1, 6, tzinfo=UTC), ["2025-10", "2025-09", "2025-08"]),
+        # TA_FIRST_MONTH is 2024-01 in the tests: a month before it is no partition
+        (datetime(2024, 2, 1, 6, tzinfo=UTC), ["2024-01"]),
+    ],
+)
+def test_the_monthly_schedule_builds_last_month_and_refreshes_two_before(
+    tick: datetime, months: list[str]
+) -> None:
     schedule = defs.get_schedule_def("monthly_marts_schedule")
     context = dg.build_schedule_context(
-        scheduled_execution_time=datetime(2025, 11, 1, 6, tzinfo=UTC),
-        repository_def=defs.get_repository_def(),
+        scheduled_execution_time=tick, repository_def=defs.get_repository_def()
     )
     requests = schedule.evaluate_tick(context).run_requests or []
-    assert [r.partition_key for r in requests] == ["2025-10", "2025-09", "2025-08"]
-
-
-def test_the_monthly_schedule_asks_for_no_month_before_the_first() -> None:
-    """TA_FIRST_MONTH is 2024-01 in the tests: a month before it is no partition."""
-    schedule = defs.get_schedule_def("monthly_marts_schedule")
-    context = dg.build_schedule_context(
-        scheduled_execution_time=datetime(2024, 2, 1, 6, tzinfo=UTC),
-        repository_def=defs.get_repository_def(),
-    )
-    requests = schedule.evaluate_tick(context).run_requests or []
-    assert [r.partition_key for r in requests] == ["2024-01"]
+    assert [r.partition_key for r in requests] == months
