@@ -7,10 +7,10 @@ A ticket is requested when its `updated` differs from the last time it was reque
 edited, replied to, or touched by the bot itself, which costs one no-op pass). In live mode a
 ticket still pending at the same `updated` means its pass failed: it is requested again
 after a backoff that doubles per attempt (a follow-up candidate only when the rules, reading
-its replies, find it complete, since an incomplete one is pending by design). Dry-run and shadow passes write
-nothing, so their tickets stay pending: they are analysed again only when they change. A
-key whose run is still in flight is never requested twice: two passes at once would both
-read "no marker yet" and both comment.
+its replies, find it complete, since an incomplete one is pending by design). Dry-run and
+shadow passes write nothing, so their tickets stay pending: they are analysed again only
+when they change. A key whose run is still in flight is never requested twice: two passes
+at once would both read "no marker yet" and both comment.
 """
 
 from __future__ import annotations

@@ -274,7 +274,7 @@ class RawLoader:
             return not self._staged["staged_comments"]
         ids = pa.chunked_array(issues).combine_chunks()
         return all(
-            pc.all(pc.is_in(t["issue_id"], value_set=ids)).as_py() is not False
+            bool(pc.all(pc.is_in(t["issue_id"], value_set=ids)).as_py())
             for t in self._staged["staged_comments"]
         )
 
