@@ -1,4 +1,5 @@
-"""The raw loader: real Jira payloads, idempotence, newer-wins, bad input, hostile text."""
+"""The raw loader: real Jira payloads, idempotence, bad input, hostile text (which copy wins:
+test_raw_merges)."""
 
 from __future__ import annotations
 
@@ -11,37 +12,12 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 import pytest
+from raw_records import comment, history, issue, write_page
 
 from ticket_analytics.jira.payloads import PayloadError
 from ticket_analytics.warehouse import raw_load
 from ticket_analytics.warehouse.connection import connect
 from ticket_analytics.warehouse.file_ingest import ingest_files
-
-
-def _issue(
-    key: str, issue_id: str, updated: str = "2025-11-03T14:05:00.000+0900", **fields: Any
-) -> dict[str, Any]:
-    base = {
-        "summary": f"summary of {key}",
-        "description": {
-            "type": "doc",
-            "version": 1,
-            "content": [
-                {"type": "paragraph", "content": [{"type": "text", "text": f"text of {key}"}]}
-            ],
-        },
-        "status": {"name": "Open", "statusCategory": {"key": "new"}},
-        "created": "2025-11-01T08:30:00.000+0900",
-        "updated": updated,
-        "resolutiondate": None,
-    }
-    return {"id": issue_id, "key": key, "fields": {**base, **fields}}
-
-
-def _write_page(path: Path, issues: list[Any], deep: str = "") -> Path:
-    text = json.dumps({"issues": issues, "isLast": True})
-    path.write_text(text.replace('"__DEEP__"', deep), encoding="utf-8")
-    return path
 
 
 def _snapshot(conn: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[Any, ...]]]:
@@ -76,7 +52,7 @@ def test_real_captured_payloads_load_with_changelog_and_comments(
 
 
 def test_timestamps_are_stored_in_utc(tmp_path: Path) -> None:
-    page = _write_page(tmp_path / "p.json", [_issue("OPS-1", "1")])
+    page = write_page(tmp_path / "p.json", [issue("OPS-1", "1")])
     with connect(tmp_path / "w.duckdb") as conn:
         ingest_files(conn, page)
         created = conn.sql(
@@ -96,148 +72,14 @@ def test_loading_the_same_files_twice_leaves_an_identical_warehouse(
     assert stats.inserted == 0 and stats.updated == 0 and stats.unchanged > 0
 
 
-def test_a_newer_updated_wins_and_an_older_one_is_ignored(tmp_path: Path) -> None:
-    first = _write_page(
-        tmp_path / "a.json", [_issue("OPS-1", "1", "2025-11-03T10:00:00.000+0000", summary="v1")]
-    )
-    newer = _write_page(
-        tmp_path / "b.json", [_issue("OPS-1", "1", "2025-11-04T10:00:00.000+0000", summary="v2")]
-    )
-    older = _write_page(
-        tmp_path / "c.json", [_issue("OPS-1", "1", "2025-11-02T10:00:00.000+0000", summary="v0")]
-    )
-    with connect(tmp_path / "w.duckdb") as conn:
-        ingest_files(conn, first)
-        stats = ingest_files(conn, newer)
-        assert (stats.inserted, stats.updated) == (0, 1)
-        stats = ingest_files(conn, older)
-        assert (stats.updated, stats.unchanged) == (0, 1)
-        summary = conn.sql("select payload ->> '$.fields.summary' from raw.issues").fetchall()
-    assert summary == [("v2",)]
-
-
-def test_duplicates_inside_one_load_keep_the_latest_version(tmp_path: Path) -> None:
-    page = _write_page(
-        tmp_path / "p.json",
-        [
-            _issue("OPS-1", "1", "2025-11-04T10:00:00.000+0000", summary="latest"),
-            _issue("OPS-1", "1", "2025-11-03T10:00:00.000+0000", summary="stale"),
-        ],
-    )
-    with connect(tmp_path / "w.duckdb") as conn:
-        ingest_files(conn, page)
-        assert conn.sql("select payload ->> '$.fields.summary' from raw.issues").fetchall() == [
-            ("latest",)
-        ]
-
-
-def test_one_load_keeps_the_newest_comment_and_each_history_once(tmp_path: Path) -> None:
-    def copy(updated: str, comment_text: str) -> dict[str, Any]:
-        record = _issue("OPS-1", "1", updated)
-        record["changelog"] = {"histories": [_history("h1", "2025-11-02T10:00:00.000+0000")]}
-        record["fields"]["comment"] = {"comments": [_comment("c1", updated, comment_text)]}
-        return record
-
-    # the newer copy first: order on the page must not decide
-    page = _write_page(
-        tmp_path / "p.json",
-        [
-            copy("2025-11-04T10:00:00.000+0000", "edited"),
-            copy("2025-11-03T10:00:00.000+0000", "first"),
-        ],
-    )
-    with connect(tmp_path / "w.duckdb") as conn:
-        ingest_files(conn, page)
-        comments = conn.sql("select comment_id, body_text from raw.comments").fetchall()
-        histories = conn.sql("select history_id from raw.changelog").fetchall()
-    assert comments == [("c1", "edited")]
-    assert histories == [("h1",)]
-
-
-@pytest.mark.parametrize("with_new_issue", [False, True])
-def test_an_edited_comment_from_a_comment_page_replaces_the_stored_one(
-    tmp_path: Path, with_new_issue: bool
-) -> None:
-    """A comment page (`/issue/{id}/comment`) stages comments of an issue it does not stage:
-    the comment update must run even when no staged issue is an update."""
-    record = _issue("OPS-1", "1")
-    record["fields"]["comment"] = {
-        "comments": [_comment("c1", "2025-11-03T10:00:00.000+0000", "first")]
-    }
-    edited = _comment("c1", "2025-11-04T10:00:00.000+0000", "edited")
-    edited["self"] = "https://example.atlassian.net/rest/api/3/issue/1/comment/c1"
-    later = tmp_path / "later"
-    later.mkdir()
-    (later / "comments.json").write_text(json.dumps({"comments": [edited], "total": 1}))
-    if with_new_issue:
-        _write_page(later / "page.json", [_issue("OPS-2", "2")])
-    with connect(tmp_path / "w.duckdb") as conn:
-        ingest_files(conn, _write_page(tmp_path / "p.json", [record]))
-        ingest_files(conn, later)
-        comments = conn.sql("select comment_id, body_text from raw.comments").fetchall()
-    assert comments == [("c1", "edited")]
-
-
-def _history(history_id: str, created: str) -> dict[str, Any]:
-    item = {"field": "status", "fromString": "Open", "toString": "In Progress"}
-    return {"id": history_id, "created": created, "items": [item]}
-
-
-def _comment(comment_id: str, updated: str, text: str) -> dict[str, Any]:
-    return {
-        "id": comment_id,
-        "created": "2025-11-01T09:00:00.000+0000",
-        "updated": updated,
-        "body": text,
-    }
-
-
-def test_keys_stay_unique_across_overlapping_loads(tmp_path: Path) -> None:
-    # raw tables carry no key index (migration 0006): the merges alone keep keys unique
-    def issue(updated: str, histories: int, comment_text: str) -> dict[str, Any]:
-        record = _issue("OPS-1", "1", updated)
-        record["changelog"] = {
-            "histories": [
-                _history(str(h), "2025-11-02T10:00:00.000+0000") for h in range(histories)
-            ]
-        }
-        record["fields"]["comment"] = {
-            "comments": [_comment("c1", updated, comment_text), _comment("c2", updated, "same")]
-        }
-        return record
-
-    pages = [
-        _write_page(tmp_path / "1.json", [issue("2025-11-03T10:00:00.000+0000", 2, "v1")] * 2),
-        _write_page(tmp_path / "2.json", [issue("2025-11-04T10:00:00.000+0000", 3, "v2")]),
-        _write_page(tmp_path / "3.json", [issue("2025-11-04T10:00:00.000+0000", 3, "v2")]),
-    ]
-    with connect(tmp_path / "w.duckdb") as conn:
-        for page in pages:
-            ingest_files(conn, page)
-        counts = {
-            "issues": conn.sql(
-                "select count(*), count(distinct issue_id) from raw.issues"
-            ).fetchall(),
-            "changelog": conn.sql(
-                "select count(*), count(distinct (issue_id, history_id)) from raw.changelog"
-            ).fetchall(),
-            "comments": conn.sql(
-                "select count(*), count(distinct (issue_id, comment_id)) from raw.comments"
-            ).fetchall(),
-        }
-        body = conn.sql("select body_text from raw.comments where comment_id = 'c1'").fetchall()
-    assert counts == {"issues": [(1, 1)], "changelog": [(3, 3)], "comments": [(2, 2)]}
-    assert body == [("v2",)]
-
-
 def test_malformed_json_names_the_file_and_position_and_writes_nothing(tmp_path: Path) -> None:
-    good = _write_page(tmp_path / "a.json", [_issue("OPS-1", "1")])
+    good = write_page(tmp_path / "a.json", [issue("OPS-1", "1")])
     with connect(tmp_path / "w.duckdb") as conn:
         ingest_files(conn, good)
         before = _snapshot(conn)
         export = tmp_path / "export"
         export.mkdir()
-        _write_page(export / "a.json", [_issue("OPS-2", "2")])
+        write_page(export / "a.json", [issue("OPS-2", "2")])
         (export / "b.json").write_text('{"issues": [\n  {"id": "3",, }\n]}', encoding="utf-8")
         with pytest.raises(PayloadError) as error:
             ingest_files(conn, export)
@@ -247,15 +89,15 @@ def test_malformed_json_names_the_file_and_position_and_writes_nothing(tmp_path:
 
 
 def test_records_without_key_or_with_bad_dates_are_rejected_with_a_reason(tmp_path: Path) -> None:
-    no_key = _issue("OPS-2", "2")
+    no_key = issue("OPS-2", "2")
     del no_key["key"]
-    page = _write_page(
+    page = write_page(
         tmp_path / "p.json",
         [
-            _issue("OPS-1", "1"),
+            issue("OPS-1", "1"),
             no_key,
-            _issue("OPS-3", "3", created="yesterday-ish"),
-            _issue("OPS-4", "4", resolutiondate="2025-13-45T99:00:00.000+0900"),
+            issue("OPS-3", "3", created="yesterday-ish"),
+            issue("OPS-4", "4", resolutiondate="2025-13-45T99:00:00.000+0900"),
             "not an issue",
         ],
     )
@@ -289,12 +131,12 @@ def test_hostile_ticket_text_is_stored_exactly_and_never_breaks_a_load(tmp_path:
         + "]}"
     )
     huge = "가" * 2_000_000
-    page = _write_page(
+    page = write_page(
         tmp_path / "p.json",
         [
-            _issue("OPS-1", "1", summary=hostile),
-            _issue("OPS-2", "2", description="__DEEP__"),
-            _issue("OPS-3", "3", description=huge),
+            issue("OPS-1", "1", summary=hostile),
+            issue("OPS-2", "2", description="__DEEP__"),
+            issue("OPS-3", "3", description=huge),
         ],
         deep=deep_description,
     )
@@ -313,7 +155,7 @@ def test_hostile_ticket_text_is_stored_exactly_and_never_breaks_a_load(tmp_path:
 
 def test_ndjson_and_single_issue_files_load(tmp_path: Path, jira_samples: Path) -> None:
     lines = tmp_path / "issues.ndjson"
-    lines.write_text("\n".join(json.dumps(_issue(f"OPS-{i}", str(i))) for i in range(1, 4)) + "\n")
+    lines.write_text("\n".join(json.dumps(issue(f"OPS-{i}", str(i))) for i in range(1, 4)) + "\n")
     with connect(tmp_path / "w.duckdb") as conn:
         ingest_files(conn, lines)
         ingest_files(conn, jira_samples / "dc-v2-issue-with-changelog.jrjc.json")
@@ -323,7 +165,7 @@ def test_ndjson_and_single_issue_files_load(tmp_path: Path, jira_samples: Path) 
 
 def test_a_broken_ndjson_line_is_reported_with_its_line_number(tmp_path: Path) -> None:
     lines = tmp_path / "issues.ndjson"
-    lines.write_text(json.dumps(_issue("OPS-1", "1")) + "\n{broken\n")
+    lines.write_text(json.dumps(issue("OPS-1", "1")) + "\n{broken\n")
     with (
         connect(tmp_path / "w.duckdb") as conn,
         pytest.raises(PayloadError, match=r"issues.ndjson: invalid JSON at line 2"),
@@ -337,12 +179,12 @@ def test_parallel_parsing_loads_the_same_rows_and_still_names_a_bad_file(
     export = tmp_path / "export"
     export.mkdir()
     for n in range(12):
-        issues = [_issue(f"OPS-{n}{i}", f"{n}{i}") for i in range(5)]
-        issues[0]["changelog"] = {"histories": [_history("1", "2025-11-02T10:00:00.000+0900")]}
+        issues = [issue(f"OPS-{n}{i}", f"{n}{i}") for i in range(5)]
+        issues[0]["changelog"] = {"histories": [history("1", "2025-11-02T10:00:00.000+0900")]}
         issues[1]["fields"]["comment"] = {
-            "comments": [_comment("7", "2025-11-02T10:00:00.000+0900", "hi")]
+            "comments": [comment("7", "2025-11-02T10:00:00.000+0900", "hi")]
         }
-        _write_page(export / f"page-{n:02d}.json", issues)
+        write_page(export / f"page-{n:02d}.json", issues)
     # the workers hand their frames over as files in a temporary directory
     scratch = tmp_path / "scratch"
     scratch.mkdir()
@@ -372,7 +214,7 @@ def test_a_full_temporary_directory_fails_the_load_naming_tmpdir(
     export = tmp_path / "export"
     export.mkdir()
     for n in range(3):
-        _write_page(export / f"page-{n}.json", [_issue(f"OPS-{n}", str(n))])
+        write_page(export / f"page-{n}.json", [issue(f"OPS-{n}", str(n))])
     with connect(tmp_path / "w.duckdb") as conn:
         ingest_files(conn, export / "page-0.json")
 
