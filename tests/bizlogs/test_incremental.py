@@ -23,6 +23,14 @@ def _lines(first: int, count: int, tag: str = "a") -> str:
     )
 
 
+def _app_log(tmp_path: Path, count: int) -> Path:
+    """A log directory holding app.log with `count` marker lines (and as many others)."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "app.log").write_text(_lines(0, count))
+    return logs
+
+
 @pytest.fixture
 def conn(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     with connect(tmp_path / "w.duckdb") as connection:
@@ -42,9 +50,7 @@ def _expected(*ranges: tuple[str, int, int]) -> list[str]:
 def test_a_second_run_over_the_same_files_adds_nothing(
     tmp_path: Path, conn: duckdb.DuckDBPyConnection
 ) -> None:
-    logs = tmp_path / "logs"
-    logs.mkdir()
-    (logs / "app.log").write_text(_lines(0, 50))
+    logs = _app_log(tmp_path, 50)
     with gzip.open(logs / "old.log.gz", "wt") as packed:
         packed.write(_lines(0, 20, "g"))
     first = ingest_logs(conn, logs)
@@ -70,10 +76,8 @@ def test_appended_lines_are_read_from_the_offset_with_continuing_line_numbers(
 def test_rotation_then_compression_reads_each_line_once(
     tmp_path: Path, conn: duckdb.DuckDBPyConnection
 ) -> None:
-    logs = tmp_path / "logs"
-    logs.mkdir()
+    logs = _app_log(tmp_path, 10)
     log = logs / "app.log"
-    log.write_text(_lines(0, 10))
     ingest_logs(conn, logs)
     with open(log, "a") as handle:  # written after the scan, before rotation
         handle.write(_lines(10, 5))
@@ -96,9 +100,7 @@ def test_rotation_then_compression_reads_each_line_once(
 def test_a_compressed_copy_of_a_file_read_halfway_adds_only_the_rest(
     tmp_path: Path, conn: duckdb.DuckDBPyConnection
 ) -> None:
-    logs = tmp_path / "logs"
-    logs.mkdir()
-    (logs / "app.log").write_text(_lines(0, 10))
+    logs = _app_log(tmp_path, 10)
     ingest_logs(conn, logs)
     with gzip.open(logs / "app.log.gz", "wt") as packed:
         packed.write(_lines(0, 25))
@@ -126,9 +128,7 @@ def test_a_truncated_file_is_read_again_from_the_start(
 def test_a_gzip_still_being_written_is_left_for_the_next_run(
     tmp_path: Path, conn: duckdb.DuckDBPyConnection
 ) -> None:
-    logs = tmp_path / "logs"
-    logs.mkdir()
-    (logs / "app.log").write_text(_lines(0, 3))
+    logs = _app_log(tmp_path, 3)
     whole = gzip.compress(_lines(0, 2000, "g").encode())
     (logs / "app.log.1.gz").write_bytes(whole[: len(whole) // 2])  # logrotate mid-compression
 
@@ -144,9 +144,7 @@ def test_a_gzip_still_being_written_is_left_for_the_next_run(
 def test_a_file_deleted_during_a_run_is_skipped_not_fatal(
     tmp_path: Path, conn: duckdb.DuckDBPyConnection
 ) -> None:
-    logs = tmp_path / "logs"
-    logs.mkdir()
-    (logs / "app.log").write_text(_lines(0, 5))
+    logs = _app_log(tmp_path, 5)
     (logs / "app.log.5").write_text(_lines(0, 5, "old"))
 
     def logrotate_runs(path: str, offset: int) -> None:  # while app.log is read
@@ -164,10 +162,8 @@ def test_copytruncate_with_its_copy_beside_reads_each_line_once(
 ) -> None:
     """logrotate's copytruncate: the lines read so far and the few written since are in the
     copy, and the truncated file starts again; the copy carries on the old stream."""
-    logs = tmp_path / "logs"
-    logs.mkdir()
+    logs = _app_log(tmp_path, 10)
     log = logs / "app.log"
-    log.write_text(_lines(0, 10))
     ingest_logs(conn, logs)
     with open(log, "a") as handle:
         handle.write(_lines(10, 5))
