@@ -15,7 +15,6 @@ import pytest
 from raw_records import comment, history, issue, write_page
 
 from ticket_analytics.jira.payloads import PayloadError
-from ticket_analytics.warehouse import raw_load
 from ticket_analytics.warehouse.connection import connect
 from ticket_analytics.warehouse.file_ingest import ingest_files
 
@@ -231,13 +230,3 @@ def test_a_full_temporary_directory_fails_the_load_naming_tmpdir(
     assert caught.value.errno == errno.ENOSPC
     with connect(tmp_path / "w.duckdb") as conn:
         assert conn.sql("select issue_key from raw.issues").fetchall() == [("OPS-0",)]
-
-
-def test_payload_columns_keep_every_byte_and_refuse_broken_utf8() -> None:
-    payloads = [b'{"a":1}', b"", '{"t":"\u00e9\u6f22\U0001f680\\n"}'.encode(), b"[]" * 5000]
-    for dtype in (pa.string(), pa.json_()):
-        column = raw_load._text_column(payloads, dtype)
-        assert column.type == dtype
-        assert column.to_pylist() == [p.decode() for p in payloads]
-        with pytest.raises(pa.ArrowInvalid, match="UTF8"):
-            raw_load._text_column([b"{}", b'"\xff"'], dtype)

@@ -7,7 +7,7 @@ changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -17,31 +17,37 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ticket_analytics.jira.records import RawRows
+from ticket_analytics.warehouse.arrow_arrays import (
+    TIMESTAMP,
+    int64s,
+    strings,
+    timestamps,
+    utf8_texts,
+)
 from ticket_analytics.warehouse.sql_files import load_sql
 
-_TS = pa.timestamp("us", tz="UTC")
 _STAGED_COLUMNS: dict[str, list[tuple[str, pa.DataType]]] = {
     "staged_issues": [
         ("issue_id", pa.string()),
         ("issue_key", pa.string()),
         ("project_key", pa.string()),
-        ("created_at", _TS),
-        ("updated_at", _TS),
-        ("resolved_at", _TS),
+        ("created_at", TIMESTAMP),
+        ("updated_at", TIMESTAMP),
+        ("resolved_at", TIMESTAMP),
         ("description_text", pa.string()),
         ("payload", pa.binary()),
     ],
     "staged_changelog": [
         ("issue_id", pa.string()),
         ("history_id", pa.string()),
-        ("created_at", _TS),
+        ("created_at", TIMESTAMP),
         ("payload", pa.binary()),
     ],
     "staged_comments": [
         ("issue_id", pa.string()),
         ("comment_id", pa.string()),
-        ("created_at", _TS),
-        ("updated_at", _TS),
+        ("created_at", TIMESTAMP),
+        ("updated_at", TIMESTAMP),
         ("body_text", pa.string()),
         ("payload", pa.binary()),
     ],
@@ -57,8 +63,6 @@ _STAGED_COLUMNS: dict[str, list[tuple[str, pa.DataType]]] = {
 
 
 FLUSH_ROWS = 20_000
-# A text column's offsets are 32-bit.
-_MAX_OFFSET = 2**31
 STAGED_TABLES = tuple(_STAGED_COLUMNS)
 # Staged tables of which a load keeps one copy of each row, and the statement that picks it
 # (rejections are merged as they are).
@@ -72,11 +76,6 @@ _KEPT = {
 Frames = dict[str, pa.Table]
 
 
-# Frames are built in one thread and freed in another (a sync's commits), where Arrow's
-# default allocator (mimalloc) kept their blocks: ~80 MB more RSS at Jira's weight.
-_POOL = pa.system_memory_pool()
-
-
 def raw_frames(rows: RawRows, sources: dict[str, list[str]]) -> Frames:
     """One Arrow table per staged table from `rows`; `sources` names each row's source."""
     frames = {}
@@ -86,28 +85,16 @@ def raw_frames(rows: RawRows, sources: dict[str, list[str]]) -> Frames:
         names = [name for name, _ in _STAGED_COLUMNS[table]]
         columns = zip(*records, strict=True)
         arrays = [
-            _text_column(column, _payload_type(table))
+            utf8_texts(column, _payload_type(table))
             if name == "payload"
-            else pa.array(column, type=dtype, memory_pool=_POOL)
+            else timestamps(column)
+            if dtype == TIMESTAMP
+            else strings(column)
             for (name, dtype), column in zip(_STAGED_COLUMNS[table], columns, strict=True)
         ]
-        arrays.append(pa.array(sources[table], type=pa.string(), memory_pool=_POOL))
+        arrays.append(strings(sources[table]))
         frames[table] = pa.Table.from_arrays(arrays, names=[*names, "source"])
     return frames
-
-
-def _text_column(values: Sequence[bytes], dtype: pa.DataType) -> pa.Array:
-    """UTF-8 `values` as a text column of `dtype`, joined into one buffer: `pa.array` copies
-    them value by value, at 2.5 times the cost of one join and a check of the whole."""
-    lengths = np.fromiter(map(len, values), np.int64, len(values))
-    if lengths.sum() >= _MAX_OFFSET:
-        return pa.array(values, type=dtype, memory_pool=_POOL)  # it chunks what overflows
-    offsets = np.zeros(len(values) + 1, dtype=np.int32)
-    np.cumsum(lengths, out=offsets[1:])
-    buffers = [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(values))]
-    text = pa.Array.from_buffers(pa.string(), len(values), buffers)
-    text.validate(full=True)  # UTF-8, as pa.array checks it
-    return text if dtype == pa.string() else pa.ExtensionArray.from_storage(dtype, text)
 
 
 def _payload_type(table: str) -> pa.DataType:
@@ -193,8 +180,7 @@ class RawLoader:
 
     def _add(self, table: str, frame: pa.Table) -> None:
         # seq orders rows across the whole load, so the last copy staged of a row wins
-        # from numpy: pyarrow builds an array from a Python range one int object at a time
-        seq = pa.array(np.arange(self._seq, self._seq + frame.num_rows, dtype=np.int64))
+        seq = int64s(np.arange(self._seq, self._seq + frame.num_rows))
         self._staged[table].append(frame.append_column("seq", seq))
         self._seq += frame.num_rows
 
@@ -202,7 +188,8 @@ class RawLoader:
         """Make each staged_* name a view of its Arrow tables for the merge statements, with
         the one staged copy of each row that the load keeps."""
         for table, frames in self._staged.items():
-            staged = pa.concat_tables(frames) if frames else _staged_schema(table).empty_table()
+            # (no Schema.empty_table: it builds its arrays with pa.array)
+            staged = pa.concat_tables(frames or [pa.Table.from_batches([], _staged_schema(table))])
             self._conn.register(table, staged)
             if table in _KEPT:
                 self._keep_one_copy(table, staged, _KEPT[table])
@@ -218,7 +205,7 @@ class RawLoader:
         if len(kept) == staged.num_rows:
             return
         self._conn.unregister(table)
-        self._conn.register(table, staged.filter(pc.is_in(staged["seq"], pa.array(kept))))
+        self._conn.register(table, staged.filter(pc.is_in(staged["seq"], int64s(kept))))
 
     def commit(self, along: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> LoadStats:
         """Merge everything staged in one transaction; `along` writes in it too (a sync's
@@ -269,7 +256,8 @@ class RawLoader:
         self.stats.comment_rows += comment_rows
 
     def _comments_of_staged_issues_only(self) -> bool:
-        issues = [t["issue_id"] for t in self._staged["staged_issues"]]
+        # Arrays, not a table's chunked columns, which pa.chunked_array would pass to pa.array
+        issues = [c for t in self._staged["staged_issues"] for c in t["issue_id"].chunks]
         if not issues:
             return not self._staged["staged_comments"]
         ids = pa.chunked_array(issues).combine_chunks()
