@@ -86,9 +86,17 @@ def test_a_failed_commit_fails_the_sync_and_keeps_the_watermark_with_its_rows(
     assert_exact(fake, warehouse)
 
 
-def test_a_pass_commits_its_pages_on_one_connection_it_is_given(
-    small: FakeJira, tmp_path: Path
+@pytest.mark.parametrize(("reconnect_every", "pass_connections"), [(10, 1), (3, 2), (1, 4)])
+def test_a_pass_commits_its_pages_on_a_connection_it_reopens_now_and_then(
+    small: FakeJira,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    reconnect_every: int,
+    pass_connections: int,
 ) -> None:
+    """Not one connection per page (reopening and checkpointing the file cost more than the
+    page), nor one for a whole pass: DuckDB's memory in it grows with what it wrote."""
+    monkeypatch.setattr(sync_batches, "RECONNECT_EVERY", reconnect_every)
     warehouse, opened = tmp_path / "w.duckdb", []
 
     @contextmanager
@@ -101,8 +109,8 @@ def test_a_pass_commits_its_pages_on_one_connection_it_is_given(
         options = SyncOptions(scope=SCOPE, page_size=10, commit_every=10)
         stats = sync_jira(client, counted, options)
     assert stats.pages == 4 and stats.passes == 1 and stats.full_pass
-    # the scope's state, the pass, the full pass and the count check: none per page
-    assert len(opened) == 4
+    # the scope's state, the full pass and the count check, and the pass's
+    assert len(opened) == 3 + pass_connections
     assert_exact(small, warehouse)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -78,3 +80,17 @@ def test_json_nested_past_orjsons_limit_is_still_rendered() -> None:
     with pytest.raises(orjson.JSONDecodeError):
         orjson.loads(source)
     assert text_of_adf_json(source) == "deep"
+
+
+def test_the_helper_imports_only_what_rendering_needs() -> None:
+    # the helper's memory counts in every sync's peak: no simdjson, records or warehouse
+    script = "import sys, ticket_analytics.jira.adf_worker; print(sorted(sys.modules))"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    ours = {m for m in done.stdout.strip("[]\n").replace("'", "").split(", ") if "." in m}
+    assert {m for m in ours if m.startswith("ticket_analytics.")} == {
+        "ticket_analytics.jira",
+        "ticket_analytics.jira.adf",
+        "ticket_analytics.jira.adf_worker",
+        "ticket_analytics.jira.nesting",
+    }
+    assert "simdjson" not in done.stdout

@@ -12,7 +12,7 @@ import ctypes.util
 import functools
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -35,6 +35,10 @@ SYNC_ROW_GROUP_SIZE = 2_048
 # gets more when its batch needs it (one page of huge issues can pass the batch size).
 # At 64 MB its merges of 24 MB batches ran out of memory (single 16 MB allocations).
 SYNC_MEMORY_MB = 96
+# Commits on a pass's connection before it is closed and reopened. DuckDB's memory in the
+# writing connection grew by ~35 MB over 60k issues of one pass (its table metadata, not
+# the buffer pool the limit above caps); a new connection starts from the file's.
+RECONNECT_EVERY = int(__import__("os").environ.get("TA_RECONNECT", "10"))
 # What a merge may use, in multiples of its batch's Arrow bytes: 2x ran out on one thread.
 MERGE_MEMORY_PER_BATCH_BYTE = 3
 # glibc's mallopt parameter for the size from which blocks are mapped on their own.
@@ -93,7 +97,9 @@ class Batches:
         map_large_blocks()
         self._connect, self._source = connect, source
         self._save_watermark, self._counts = save_watermark, counts
+        self._pass = ExitStack()
         self._pass_connection: duckdb.DuckDBPyConnection | None = None
+        self._pass_commits = 0
         self._pending: list[tuple[Frames, int]] = []
         self.pending_issues = self.pending_bytes = 0
         self._writer: ThreadPoolExecutor | None = None
@@ -124,19 +130,20 @@ class Batches:
 
     @contextmanager
     def committing(self) -> Iterator[None]:
-        """Keep one connection for a pass (reopening and checkpointing the file for every
-        page cost more than the page), and commit on it in a thread of its own: DuckDB
-        releases the GIL while it merges, so the next pages become rows meanwhile. Batches
-        still commit one at a time, in order, each with the watermark it reaches."""
-        with self.connection() as conn, ThreadPoolExecutor(1, "sync-commit") as writer:
-            self._pass_connection, self._writer = conn, writer
+        """Commit a pass's batches in a thread of their own: DuckDB releases the GIL while
+        it merges, so the next pages become rows meanwhile. Batches still commit one at a
+        time, in order, each with the watermark it reaches. They share a connection, which
+        is reopened every `RECONNECT_EVERY` commits."""
+        with ThreadPoolExecutor(1, "sync-commit") as writer:
+            self._writer = writer
             try:
                 yield
                 self._wait()
             finally:
-                # a commit under way finishes on this connection, even when the pass failed
+                # a commit under way finishes on its connection, even when the pass failed
                 writer.shutdown(wait=True)
-                self._pass_connection, self._writer = None, None
+                self._writer = None
+                self._close_pass_connection()
 
     def add(self, issues: Sequence[Any], full_lists: dict[int, FullLists]) -> None:
         """Turn a page into rows now, and into Arrow columns once its texts are rendered (by
@@ -196,12 +203,21 @@ class Batches:
 
     @contextmanager
     def _batch_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """The pass's connection when one is open, else a short one of our own."""
-        if self._pass_connection is not None:
-            yield self._pass_connection
-        else:
+        """The pass's connection while a pass commits, else a short one of our own."""
+        if self._writer is None:
             with self.connection() as conn:
                 yield conn
+            return
+        if self._pass_connection is None:
+            self._pass_connection = self._pass.enter_context(self.connection())
+        yield self._pass_connection
+        self._pass_commits += 1
+        if self._pass_commits % RECONNECT_EVERY == 0:
+            self._close_pass_connection()
+
+    def _close_pass_connection(self) -> None:
+        self._pass_connection = None
+        self._pass.close()
 
     def _commit(self, batch: list[tuple[Frames, int]], watermark: datetime | None) -> None:
         def along(conn: duckdb.DuckDBPyConnection) -> None:

@@ -25,7 +25,7 @@ import orjson
 
 import ticket_analytics
 from ticket_analytics.jira.adf import adf_to_text
-from ticket_analytics.jira.records import deep_recursion
+from ticket_analytics.jira.nesting import deep_recursion
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,8 @@ from typing import Any
 import orjson
 import simdjson
 
-from ticket_analytics.jira.records import RawRows, deep_recursion, is_array, is_object
+from ticket_analytics.jira.nesting import deep_recursion
+from ticket_analytics.jira.records import RawRows, is_array, is_object
 
 SUFFIXES = (".json", ".ndjson", ".jsonl")
 

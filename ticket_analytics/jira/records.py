@@ -10,9 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,6 +19,7 @@ import orjson
 import simdjson
 
 from ticket_analytics.jira.adf import adf_to_text
+from ticket_analytics.jira.nesting import deep_recursion
 from ticket_analytics.jira.timestamps import parse_jira_timestamp
 
 _COMMENT_ISSUE_ID = re.compile(r"/issue/(\d+)/comment/")
@@ -112,17 +111,6 @@ def _dumps(value: Any) -> bytes:
         # orjson refuses documents nested deeper than 254 levels; Jira text can be deeper.
         with deep_recursion():
             return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-@contextmanager
-def deep_recursion(limit: int = 50_000) -> Iterator[None]:
-    """Let the stdlib JSON codec handle documents nested thousands of levels deep."""
-    previous = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(previous, limit))
-    try:
-        yield
-    finally:
-        sys.setrecursionlimit(previous)
 
 
 def _issue_payload(issue: Any, fields: Any) -> bytes:
