@@ -83,9 +83,9 @@ class SyncOptions:
     commit_every: int = SYNC_ROW_GROUP_SIZE
     # ... or fewer, once they hold this many bytes. A batch is held about five times over:
     # as Arrow while read and while committing, and by DuckDB as it merges (uncompressed
-    # until written, and serialised for the WAL). At Jira's weight 32 MB is ~700 issues;
-    # 64 MB batches held ~120 MB more, 24 MB ones ~35 MB less at ~10% fewer issues/s.
-    commit_bytes: int = 32 * 2**20
+    # until written, and serialised for the WAL). At Jira's weight 24 MB is ~520 issues;
+    # 32 MB batches held ~40 MB more at ~10% more issues/s, 64 MB ones ~160 MB more.
+    commit_bytes: int = 24 * 2**20
 
 
 @dataclass
