@@ -26,6 +26,8 @@ def test_strings_match_pa_array_with_nulls_and_any_unicode() -> None:
     assert strings(values).equals(pa.array(values, pa.string()))
     assert strings([]).equals(pa.array([], pa.string()))
     assert strings(["a", "b"]).null_count == 0
+    with pytest.raises(TypeError, match="a text column got int 10000"):
+        strings(["a", 10000])  # type: ignore[list-item]
 
 
 def test_timestamps_are_utc_microseconds_with_nulls() -> None:

@@ -152,6 +152,23 @@ def test_hostile_ticket_text_is_stored_exactly_and_never_breaks_a_load(tmp_path:
     assert texts["OPS-3"] == huge
 
 
+def test_an_odd_project_member_never_breaks_a_load(tmp_path: Path) -> None:
+    page = write_page(
+        tmp_path / "p.json",
+        [
+            issue("OPS-1", "1", project={"key": 10000}),
+            issue("OPS-2", "2", project={"key": {"name": "x"}}),
+            issue("NOHYPHEN", "3", project={"key": None}),
+            issue("OPS-4", "4", project={"key": "PLAT"}),
+        ],
+    )
+    with connect(tmp_path / "w.duckdb") as conn:
+        ingest_files(conn, page)
+        keys = conn.sql("select issue_key, project_key from raw.issues order by 1").fetchall()
+    # the issue key's prefix when the project has no key of text
+    assert keys == [("NOHYPHEN", None), ("OPS-1", "OPS"), ("OPS-2", "OPS"), ("OPS-4", "PLAT")]
+
+
 def test_ndjson_and_single_issue_files_load(tmp_path: Path, jira_samples: Path) -> None:
     lines = tmp_path / "issues.ndjson"
     lines.write_text("\n".join(json.dumps(issue(f"OPS-{i}", str(i))) for i in range(1, 4)) + "\n")

@@ -257,8 +257,8 @@ class RawRows:
 
         project = fields.get("project")
         project_key = project.get("key") if is_object(project) else None
-        if project_key is None and "-" in issue_key:
-            project_key = issue_key.rsplit("-", 1)[0]
+        if not isinstance(project_key, str):  # absent, or not a key at all
+            project_key = issue_key.rsplit("-", 1)[0] if "-" in issue_key else None
         # Changelog and comments land in their own tables; the issue row keeps the rest as given.
         payload = _issue_payload(issue, fields)
         description = self._text(fields.get("description"), self.issues, _DESCRIPTION_TEXT)

@@ -36,7 +36,11 @@ def timestamps(values: Sequence[datetime | None]) -> pa.Array:
 
 def strings(values: Sequence[str | None]) -> pa.Array | pa.ChunkedArray:
     """A text array of `values` (None is null)."""
-    encoded = [b"" if v is None else v.encode() for v in values]
+    try:
+        encoded = [b"" if v is None else v.encode() for v in values]
+    except AttributeError:
+        odd = next(v for v in values if not isinstance(v, str | None))
+        raise TypeError(f"a text column got {type(odd).__name__} {odd!r:.80}") from None
     return _texts(encoded, _validity(values), pa.string(), checked=True)
 
 
