@@ -11,7 +11,7 @@ select
     payload::json,
     raw.parse_comment(payload),
     source,
-    ?::timestamptz
+    $fetched_at::timestamptz
 from staged_comments as staged
 where
     not exists (

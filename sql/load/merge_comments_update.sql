@@ -8,7 +8,7 @@ set
     payload = latest.payload::json,
     parsed = raw.parse_comment(latest.payload),
     source = latest.source,
-    fetched_at = ?::timestamptz
+    fetched_at = $fetched_at::timestamptz
 from staged_comments as latest
 where
     comments.issue_id = latest.issue_id

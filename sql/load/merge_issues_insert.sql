@@ -16,15 +16,16 @@ select
     payload::json,
     raw.parse_issue(payload),
     source,
-    ?::timestamptz,
+    $fetched_at::timestamptz,
     null
 from staged_issues as staged
 where
     not exists (
         select 1
         from raw.issues as existing
-        -- only the staged issues' rows: a join on the whole table would hash all of it per load
+        -- only the staged issues' rows: a join on the whole table would hash all of it per
+        -- load; and none when the loader found every staged issue new
         where
-            existing.issue_id in (select issue_id from staged_issues)
+            existing.issue_id in (select issue_id from staged_issues where $any_issue_known)
             and existing.issue_id = staged.issue_id
     )

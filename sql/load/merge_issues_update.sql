@@ -14,7 +14,7 @@ set
     -- the same parse as above: DuckDB computes a repeated expression once
     searchable_text = raw.searchable_text(raw.parse_issue(latest.payload).summary, latest.description_text),
     source = latest.source,
-    fetched_at = ?::timestamptz,
+    fetched_at = $fetched_at::timestamptz,
     deleted_at = null
 from staged_issues as latest
 where

@@ -65,11 +65,11 @@ _STAGED_COLUMNS: dict[str, list[tuple[str, pa.DataType]]] = {
 FLUSH_ROWS = 20_000
 STAGED_TABLES = tuple(_STAGED_COLUMNS)
 # Staged tables of which a load keeps one copy of each row, and the statement that picks it
-# (rejections are merged as they are).
+# (rejections are merged as they are), with the column whose values are ids unique in Jira.
 _KEPT = {
-    "staged_issues": "kept_staged_issues",
-    "staged_changelog": "kept_staged_changelog",
-    "staged_comments": "kept_staged_comments",
+    "staged_issues": ("kept_staged_issues", "issue_id"),
+    "staged_changelog": ("kept_staged_changelog", "history_id"),
+    "staged_comments": ("kept_staged_comments", "comment_id"),
 }
 # Arrow, not polars: frames are built in forked worker processes, and polars' thread pool
 # does not survive a fork of a process that already used it (Arrow re-creates its own).
@@ -192,15 +192,19 @@ class RawLoader:
             staged = pa.concat_tables(frames or [pa.Table.from_batches([], _staged_schema(table))])
             self._conn.register(table, staged)
             if table in _KEPT:
-                self._keep_one_copy(table, staged, _KEPT[table])
+                self._keep_one_copy(table, staged, *_KEPT[table])
 
-    def _keep_one_copy(self, table: str, staged: pa.Table, statement: str) -> None:
+    def _keep_one_copy(self, table: str, staged: pa.Table, statement: str, id_column: str) -> None:
         """Leave only the copy of each row that wins, as `statement` picks it.
 
         Rows are rarely staged twice (an issue updated while a sync reads it), so the merges
         read the staged rows as they are. Picking them in the merges instead (a semi join on
         the kept keys) made DuckDB hash every staged payload: a fifth of the merges' time.
+        When no id repeats, every row is its only copy, and Arrow counts that in a tenth of
+        the statement's time.
         """
+        if pc.count_distinct(staged[id_column]).as_py() == staged.num_rows:
+            return
         kept = self._conn.execute(load_sql(statement)).fetchnumpy()["seq"]
         if len(kept) == staged.num_rows:
             return
@@ -233,9 +237,12 @@ class RawLoader:
             # a statement costs ~20 ms even with nothing to write: skip the ones known idle
             if updated:
                 self._merge("merge_issues_update")
+            # When every staged issue is new, the inserts need not look for stored copies:
+            # of the issues, nor of their histories, which land only with their issue.
+            seen = bool(updated or unchanged)
             if inserted:
-                self._merge("merge_issues_insert")
-            changelog_rows = self._merge("merge_changelog")
+                self._merge("merge_issues_insert", any_issue_known=seen)
+            changelog_rows = self._merge("merge_changelog", any_issue_known=seen)
             # a comment lands with its issue: when every issue is new, so is every comment
             # of theirs (a comment page brings comments of issues this load does not stage)
             known = updated or unchanged or not self._comments_of_staged_issues_only()
@@ -266,8 +273,9 @@ class RawLoader:
             for t in self._staged["staged_comments"]
         )
 
-    def _merge(self, name: str) -> int:
+    def _merge(self, name: str, **params: object) -> int:
         """Run one merge statement; returns the rows it wrote."""
+        params["fetched_at"] = self._fetched_at
         # duckdb 2 keeps a result "unfinished" until fetched to the end; fetchall finishes it.
-        rows = self._conn.execute(load_sql(name), [self._fetched_at]).fetchall()
+        rows = self._conn.execute(load_sql(name), params).fetchall()
         return int(rows[0][0]) if rows else 0
