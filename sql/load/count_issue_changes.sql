@@ -9,10 +9,14 @@ final as (
     select
         count(*) filter (where existing.issue_id is null) as inserted,
         count(*) filter (
-            where latest.updated_at > existing.updated_at or existing.deleted_at is not null
+            where
+                latest.updated_at > existing.updated_at
+                or (existing.deleted_at is not null and latest.updated_at = existing.updated_at)
         ) as updated,
         count(*) filter (
-            where latest.updated_at <= existing.updated_at and existing.deleted_at is null
+            where
+                latest.updated_at < existing.updated_at
+                or (existing.deleted_at is null and latest.updated_at = existing.updated_at)
         ) as unchanged
     -- one staged copy of each issue: the loader keeps only the newest
     from staged_issues as latest

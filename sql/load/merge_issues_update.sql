@@ -1,5 +1,6 @@
 -- Keyed by issue id; a strictly newer `updated` wins, so replaying a load changes nothing.
--- An issue marked deleted that is seen again is restored. The loader stages one copy of each
+-- An issue marked deleted that is seen again, at least as new as stored, is restored (an old
+-- export must not bring back what Jira deleted since). The loader stages one copy of each
 -- issue, its newest.
 update raw.issues
 set
@@ -19,4 +20,7 @@ set
 from staged_issues as latest
 where
     issues.issue_id = latest.issue_id
-    and (latest.updated_at > issues.updated_at or issues.deleted_at is not null)
+    and (
+        latest.updated_at > issues.updated_at
+        or (issues.deleted_at is not null and latest.updated_at = issues.updated_at)
+    )

@@ -34,6 +34,30 @@ def test_a_newer_updated_wins_and_an_older_one_is_ignored(tmp_path: Path) -> Non
     assert summary == [("v2",)]
 
 
+def test_an_issue_marked_deleted_comes_back_only_when_seen_at_least_as_new(
+    tmp_path: Path,
+) -> None:
+    """Re-ingesting an old export must not bring back, with its old payload, an issue that
+    Jira has since deleted; seeing its latest version again (it was marked by mistake) does."""
+    pages = {
+        version: write_page(
+            tmp_path / f"{version}.json",
+            [issue("OPS-1", "1", f"2025-11-0{day}T10:00:00.000+0000", summary=version)],
+        )
+        for day, version in ((2, "old"), (3, "latest"))
+    }
+    with connect(tmp_path / "w.duckdb") as conn:
+        ingest_files(conn, pages["latest"])
+        conn.execute("update raw.issues set deleted_at = now()")
+        state = "select payload ->> '$.fields.summary', deleted_at is null from raw.issues"
+        stats = ingest_files(conn, pages["old"])
+        assert (stats.updated, stats.unchanged) == (0, 1)
+        assert conn.sql(state).fetchall() == [("latest", False)]
+        stats = ingest_files(conn, pages["latest"])
+        assert stats.updated == 1
+        assert conn.sql(state).fetchall() == [("latest", True)]
+
+
 def test_duplicates_inside_one_load_keep_the_latest_version(tmp_path: Path) -> None:
     page = write_page(
         tmp_path / "p.json",
