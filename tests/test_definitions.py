@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -88,3 +89,49 @@ def test_the_monthly_schedule_builds_last_month_and_refreshes_two_before(
     )
     requests = schedule.evaluate_tick(context).run_requests or []
     assert [r.partition_key for r in requests] == months
+
+
+@pytest.mark.parametrize(
+    ("zone", "tick", "month"),
+    [
+        # 06:00 UTC on the 1st was still the 30th in Los Angeles: November was not over
+        ("America/Los_Angeles", "2025-12-01T06:00:00-08:00", "2025-11"),
+        # and in Seoul the 1st begins on the 30th, UTC: November's key must exist by then
+        ("Asia/Seoul", "2025-12-01T06:00:00+09:00", "2025-11"),
+    ],
+)
+def test_monthly_schedules_and_keys_follow_the_team_time_zone(
+    zone: str, tick: str, month: str
+) -> None:
+    script = f"""
+import re
+from datetime import datetime
+import dagster as dg
+from ticket_analytics.definitions import defs
+from ticket_analytics.defs.models.partitions import MONTHLY
+
+tick = datetime.fromisoformat({tick!r})
+assert MONTHLY.get_partition_keys(current_time=tick)[-1] == {month!r}
+for name in ("monthly_marts_schedule", "monthly_analysis_schedule"):
+    schedule = defs.get_schedule_def(name)
+    assert schedule.execution_timezone == {zone!r}, schedule.execution_timezone
+    context = dg.build_schedule_context(
+        scheduled_execution_time=tick, repository_def=defs.get_repository_def()
+    )
+    requests = schedule.evaluate_tick(context).run_requests or []
+    print(name, sorted({{re.search(r"\\d{{4}}-\\d\\d", str(r.partition_key))[0] for r in requests}}))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "TA_TIMEZONE": zone, "TA_FIRST_MONTH": "2025-01"},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.splitlines() == [
+        "monthly_marts_schedule ['2025-09', '2025-10', '2025-11']",
+        f"monthly_analysis_schedule ['{month}']",
+    ]

@@ -7,7 +7,8 @@ the reduce and the publication once every batch and the month's marts are done.
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 
@@ -20,7 +21,7 @@ from ticket_analytics.defs.analysis.assets import (
 from ticket_analytics.defs.analysis.partitions import MONTH_BATCHES
 from ticket_analytics.defs.analysis.publish import confluence_page, slack_announcement
 from ticket_analytics.defs.models.assets import monthly_marts_job
-from ticket_analytics.defs.models.partitions import MONTHLY
+from ticket_analytics.defs.models.partitions import MONTHLY, TEAM_ZONE
 
 PUBLISH = {"publish": True}
 FCT_TICKETS = dg.AssetKey("fct_tickets")
@@ -48,10 +49,12 @@ monthly_report_job = dg.define_asset_job(
 
 
 def last_month(moment: datetime) -> str:
-    return (moment.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    """The month before `moment`'s, in the team's zone."""
+    local = moment.astimezone(ZoneInfo(TEAM_ZONE))
+    return (local.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
 
 
-@dg.schedule(job=monthly_map_job, cron_schedule="0 7 1 * *", execution_timezone="UTC")
+@dg.schedule(job=monthly_map_job, cron_schedule="0 7 1 * *", execution_timezone=TEAM_ZONE)
 def monthly_analysis_schedule(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
     """After the monthly marts (06:00), map every batch of last month; empty ones finish at once."""
     month = last_month(context.scheduled_execution_time)
@@ -83,7 +86,7 @@ def monthly_report_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResul
     materialization, so a re-mapped month is reported again and an unchanged one never, and
     a report run that failed is asked for again an hour later.
     """
-    month = last_month(datetime.now().astimezone())
+    month = last_month(datetime.now(UTC))
     batches = [str(dg.MultiPartitionKey({"month": month, "batch": b})) for b in BATCH_KEYS]
     mapped = context.instance.get_materialized_partitions(LLM_TICKET_INSIGHTS)
     missing = [b for b in batches if b not in mapped]

@@ -4,12 +4,13 @@ import warnings
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 import duckdb
 
 from ticket_analytics.defs.metadata import markdown_table
-from ticket_analytics.defs.models.partitions import MONTHLY
+from ticket_analytics.defs.models.partitions import MONTHLY, TEAM_ZONE
 from ticket_analytics.defs.resources import WarehouseResource
 from ticket_analytics.warehouse.model_project import Model, ModelProject, load_project
 from ticket_analytics.warehouse.models import build_model, run_test
@@ -124,11 +125,13 @@ monthly_marts_job = dg.define_asset_job(
 )
 
 
-@dg.schedule(job=monthly_marts_job, cron_schedule="0 6 1 * *", execution_timezone="UTC")
+@dg.schedule(job=monthly_marts_job, cron_schedule="0 6 1 * *", execution_timezone=TEAM_ZONE)
 def monthly_marts_schedule(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
-    """Early on the 1st (UTC), build last month's partition and refresh the two before it."""
-    tick = context.scheduled_execution_time.strftime("%Y-%m-%d")
-    month_start = context.scheduled_execution_time.replace(day=1)
+    """Early on the 1st (the team's zone), build last month's partition and refresh the two
+    before it."""
+    moment = context.scheduled_execution_time.astimezone(ZoneInfo(TEAM_ZONE))
+    tick = moment.strftime("%Y-%m-%d")
+    month_start = moment.replace(day=1)
     requests = []
     for _ in range(MONTHS_REFRESHED):
         month_start = (month_start - timedelta(days=1)).replace(day=1)

@@ -3,19 +3,25 @@
 A key is a calendar month in `TA_TIMEZONE` (the team calendar, `ticket_analytics.calendar`):
 `2025-11` with Asia/Seoul starts at 2025-11-01 00:00 KST (2025-10-31 15:00 UTC). The runner
 binds the month's wall-clock bounds and the connection's session zone places them, so the key
-and the rows built for it always agree. Dagster's own schedule of which keys exist stays in
-UTC: it decides only when a month's key appears, a few hours either way.
+and the rows built for it always agree. Dagster's clock for which keys exist, and the monthly
+schedules', are that zone too: at 06:00 UTC on the 1st, a team in Los Angeles was still in
+last month, and its marts and report were built from a month not yet over.
 """
 
 import dagster as dg
 
-from ticket_analytics.calendar import first_month
+from ticket_analytics.calendar import first_month, team_calendar
+
+# TA_TIMEZONE, else UTC: Dagster's schedules cannot follow the Jira profile zone that the
+# warehouse falls back to without it (they never open the warehouse).
+TEAM_ZONE = team_calendar().time_zone or "UTC"
 
 # Only complete months: the latest partition is last month, which the monthly schedule builds.
 # The first one is TA_FIRST_MONTH (default: 12 months back).
 MONTHLY = dg.MonthlyPartitionsDefinition(
     start_date=first_month(),
     fmt="%Y-%m",
+    timezone=TEAM_ZONE,
     description="Calendar months in the team's time zone (TA_TIMEZONE, default UTC), YYYY-MM.",
 )
 
