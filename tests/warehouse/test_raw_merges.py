@@ -58,6 +58,29 @@ def test_an_issue_marked_deleted_comes_back_only_when_seen_at_least_as_new(
         assert conn.sql(state).fetchall() == [("latest", True)]
 
 
+def test_an_edit_arriving_with_a_new_issue_replaces_the_copy_its_comment_page_stored(
+    tmp_path: Path,
+) -> None:
+    """A comment page can store comments before their issue; when the issue then arrives,
+    new, with a newer copy of one, the edit must land (found by a review)."""
+    first = comment("c1", "2025-11-03T10:00:00.000+0000", "first")
+    first["self"] = "https://example.atlassian.net/rest/api/3/issue/1/comment/c1"
+    (tmp_path / "comments.json").write_text(json.dumps({"comments": [first], "total": 1}))
+    record = issue("OPS-1", "1")
+    record["fields"]["comment"] = {
+        "comments": [
+            comment("c1", "2025-11-04T10:00:00.000+0000", "edited"),
+            comment("c2", "2025-11-04T11:00:00.000+0000", "new"),
+        ]
+    }
+    with connect(tmp_path / "w.duckdb") as conn:
+        ingest_files(conn, tmp_path / "comments.json")
+        stats = ingest_files(conn, write_page(tmp_path / "p.json", [record]))
+        comments = conn.sql("select comment_id, body_text from raw.comments order by 1").fetchall()
+    assert (stats.inserted, stats.comment_rows) == (1, 2)
+    assert comments == [("c1", "edited"), ("c2", "new")]
+
+
 def test_duplicates_inside_one_load_keep_the_latest_version(tmp_path: Path) -> None:
     page = write_page(
         tmp_path / "p.json",

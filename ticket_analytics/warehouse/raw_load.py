@@ -150,6 +150,8 @@ class RawLoader:
         self._pending = RawRows()
         self._pending_sources: dict[str, list[str]] = {table: [] for table in STAGED_TABLES}
         self._staged: dict[str, list[pa.Table]] = {table: [] for table in STAGED_TABLES}
+        # rows each staged_* view holds once one copy of each is kept
+        self._kept_rows: dict[str, int] = {}
 
     def stage(self, rows: RawRows, source: str, *, issues_seen: int | None = None) -> None:
         self.stats.issues_seen += len(rows.issues) if issues_seen is None else issues_seen
@@ -191,6 +193,7 @@ class RawLoader:
             # (no Schema.empty_table: it builds its arrays with pa.array)
             staged = pa.concat_tables(frames or [pa.Table.from_batches([], _staged_schema(table))])
             self._conn.register(table, staged)
+            self._kept_rows[table] = staged.num_rows
             if table in _KEPT:
                 self._keep_one_copy(table, staged, *_KEPT[table])
 
@@ -210,6 +213,7 @@ class RawLoader:
             return
         self._conn.unregister(table)
         self._conn.register(table, staged.filter(pc.is_in(staged["seq"], int64s(kept))))
+        self._kept_rows[table] = len(kept)
 
     def commit(self, along: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> LoadStats:
         """Merge everything staged in one transaction; `along` writes in it too (a sync's
@@ -243,11 +247,16 @@ class RawLoader:
             if inserted:
                 self._merge("merge_issues_insert", any_issue_known=seen)
             changelog_rows = self._merge("merge_changelog", any_issue_known=seen)
-            # a comment lands with its issue: when every issue is new, so is every comment
-            # of theirs (a comment page brings comments of issues this load does not stage)
+            # A comment usually lands with its issue: when every issue is new, so is every
+            # comment of theirs, and the update (a scan of raw.comments) is skipped. But a
+            # comment page can store comments before their issue comes: a comment the insert
+            # found stored is then updated after all.
             known = updated or unchanged or not self._comments_of_staged_issues_only()
             comment_rows = self._merge("merge_comments_update") if known else 0
-            comment_rows += self._merge("merge_comments_insert")
+            inserted_comments = self._merge("merge_comments_insert")
+            if not known and inserted_comments < self._kept_rows["staged_comments"]:
+                comment_rows += self._merge("merge_comments_update")
+            comment_rows += inserted_comments
             if self._staged["staged_rejected"]:
                 self._merge("merge_rejected")
             if along is not None:
