@@ -108,10 +108,25 @@ def test_a_create_is_never_repeated_after_the_server_may_have_acted(server: _Scr
     assert str(error) == "Tickets POST /api/tickets failed (HTTP 500): boom"
 
 
-def test_a_create_the_server_refused_unprocessed_is_retried(server: _Script) -> None:
-    server.replies = [(429, {"Retry-After": "1"}, {}), (201, {}, {"id": 5})]
+@pytest.mark.parametrize(
+    "refusal",
+    [(429, {"Retry-After": "1"}, {}), (429, {}, {}), (503, {"Retry-After": "1"}, {})],
+)
+def test_a_create_the_server_refused_unprocessed_is_retried(
+    server: _Script, refusal: tuple[int, dict[str, str], dict[str, Any]]
+) -> None:
+    server.replies = [refusal, (201, {}, {"id": 5})]
     assert _client(server, Sleeps()).create("new") == {"id": 5}
     assert len(server.seen) == 2
+
+
+def test_a_create_is_not_repeated_after_a_bare_503(server: _Script) -> None:
+    """Jira's rate limiting says when to come back; a 503 without it may be a proxy's, sent
+    after Jira stored the comment: repeating the POST would comment twice."""
+    server.replies = [(503, {}, {}), (201, {}, {"id": 5})]
+    with pytest.raises(ServiceError, match="HTTP 503"):
+        _client(server, Sleeps()).create("new")
+    assert len(server.seen) == 1
 
 
 def test_errors_name_the_refusal_and_never_the_secret_or_a_secret_path(server: _Script) -> None:

@@ -9,7 +9,9 @@
   last status;
 - any other 4xx fails at once with the service's own error message;
 - a non-idempotent call (a POST that creates something) is retried only when the server cannot
-  have acted on it (429/503, or a connection that never opened), so a retry never posts twice.
+  have acted on it (429, a 503 that says when to come back, or a connection that never
+  opened), so a retry never posts twice. A bare 503 may come from a proxy whose upstream
+  had already acted.
 
 Credentials live only inside httpx auth objects or headers the caller marks secret: errors,
 logs and reprs never show them. A path that is itself a secret (a Slack webhook) is shown by
@@ -237,8 +239,11 @@ class HttpTransport:
             return response
 
         def retry_status(response: httpx.Response) -> bool:
-            retryable = _RETRY_STATUSES if idempotent else _UNPROCESSED_STATUSES
-            return response.status_code in retryable
+            if idempotent:
+                return response.status_code in _RETRY_STATUSES
+            return response.status_code == 429 or (
+                response.status_code == 503 and server_hint(response, datetime.now(UTC)) is not None
+            )
 
         def retry_error(exc: BaseException) -> bool:
             return isinstance(exc, _UNSENT_ERRORS if not idempotent else httpx.TransportError)
