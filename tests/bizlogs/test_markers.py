@@ -135,6 +135,20 @@ def test_the_first_of_a_repeated_key_wins(tmp_path: Path, conn: duckdb.DuckDBPyC
     assert row == [("order.created", 1.0, {"note": "first one"})]
 
 
+def test_a_json_line_that_mentions_the_text_marker_is_still_json(
+    tmp_path: Path, conn: duckdb.DuckDBPyConnection
+) -> None:
+    lines = [
+        '{"ts": "2025-10-01T00:00:00Z", "msg": "see BIZ_METRIC docs", "biz": {"event": "a.b"}}',
+        'stdout F {"msg": "BIZ_METRIC", "biz": {"event": "c.d"}, "ts": "2025-10-01T00:00:01Z"}',
+        '2025-10-01T00:00:02Z BIZ_METRIC event=e.f note="{\\"biz\\": 1}"',
+    ]
+    stats = ingest_logs(conn, _write(tmp_path / "app.log", "\n".join(lines) + "\n"))
+    rows = conn.sql("select event, marker_style from raw.biz_events order by line_number")
+    assert rows.fetchall() == [("a.b", "json"), ("c.d", "json"), ("e.f", "text")]
+    assert stats.rejects_by_reason == {}
+
+
 def test_epoch_times_and_a_json_object_with_a_key_twice(
     tmp_path: Path, conn: duckdb.DuckDBPyConnection
 ) -> None:

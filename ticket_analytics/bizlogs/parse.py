@@ -207,8 +207,14 @@ class Parser:
         """
         frame = pl.from_arrow(lines)
         assert isinstance(frame, pl.DataFrame)
-        is_text = pl.col("line").str.contains(TEXT_MARKER, literal=True)
-        is_json = ~is_text & pl.col("line").str.contains(r'"biz"\s*:')
+        # The style that starts first wins: a JSON document (after any log prefix) with a
+        # "biz" member may name the text marker in a string, and a text line may quote
+        # anything after its marker.
+        line = pl.col("line")
+        marker, brace = line.str.find(TEXT_MARKER, literal=True), line.str.find("{", literal=True)
+        has_biz = line.str.contains(r'\{.*"biz"\s*:')
+        is_text = marker.is_not_null() & (~has_biz | (marker < brace))
+        is_json = has_biz & ~is_text
         text_rows, text_flat = _text_fields(frame.filter(is_text))
         json_rows, json_flat = self._json_fields(frame.filter(is_json))
         text_rows = text_rows.with_columns(pl.lit("text").alias("marker_style"))
