@@ -41,13 +41,13 @@ def strings(values: Sequence[str | None]) -> pa.Array | pa.ChunkedArray:
     except AttributeError:
         odd = next(v for v in values if not isinstance(v, str | None))
         raise TypeError(f"a text column got {type(odd).__name__} {odd!r:.80}") from None
-    return _texts(encoded, _validity(values), pa.string(), checked=True)
+    return _texts(encoded, _validity(values), pa.string(), validate=False)  # str.encode makes UTF-8
 
 
 def utf8_texts(values: Sequence[bytes], dtype: pa.DataType) -> pa.Array | pa.ChunkedArray:
     """UTF-8 `values` as a text array of `dtype` (a string type, or an extension of it),
     checked to be UTF-8 as `pa.array` would."""
-    return _texts(values, None, dtype, checked=False)
+    return _texts(values, None, dtype, validate=True)
 
 
 def _validity(values: Sequence[object | None]) -> pa.Buffer | None:
@@ -58,19 +58,19 @@ def _validity(values: Sequence[object | None]) -> pa.Buffer | None:
 
 
 def _texts(
-    values: Sequence[bytes], validity: pa.Buffer | None, dtype: pa.DataType, *, checked: bool
+    values: Sequence[bytes], validity: pa.Buffer | None, dtype: pa.DataType, *, validate: bool
 ) -> pa.Array | pa.ChunkedArray:
     lengths = np.fromiter(map(len, values), np.int64, len(values))
     ends = np.cumsum(lengths)
     if len(values) and ends[-1] > _MAX_TEXT_BYTES:
         if len(values) == 1:
             raise ValueError(f"a text of {ends[-1]:,} bytes: Arrow's limit is 2 GiB")
-        return _chunked(values, validity, dtype, ends, checked=checked)
+        return _chunked(values, validity, dtype, ends, validate=validate)
     offsets = np.zeros(len(values) + 1, dtype=np.int32)
     offsets[1:] = ends
     buffers = [validity, pa.py_buffer(offsets), pa.py_buffer(b"".join(values))]
     text = pa.Array.from_buffers(pa.string(), len(values), buffers)
-    if not checked:
+    if validate:
         text.validate(full=True)
     return text if dtype == pa.string() else pa.ExtensionArray.from_storage(dtype, text)
 
@@ -81,7 +81,7 @@ def _chunked(
     dtype: pa.DataType,
     ends: np.ndarray,
     *,
-    checked: bool,
+    validate: bool,
 ) -> pa.ChunkedArray:
     """Texts whose bytes overflow one array's offsets, as arrays that each fit."""
     valid = np.ones(len(values), np.bool_)
@@ -95,6 +95,6 @@ def _chunked(
         part_validity = None
         if not valid[start:stop].all():
             part_validity = pa.py_buffer(np.packbits(valid[start:stop], bitorder="little"))
-        chunks.append(_texts(part, part_validity, dtype, checked=checked))
+        chunks.append(_texts(part, part_validity, dtype, validate=validate))
         base, start = int(ends[stop - 1]), stop
     return pa.chunked_array(chunks, type=dtype)
