@@ -136,7 +136,7 @@ class Batches:
         time, in order, each with the watermark it reaches. They share a connection, which
         is reopened every `RECONNECT_EVERY` commits."""
         with ThreadPoolExecutor(1, "sync-commit") as writer:
-            self._writer = writer
+            self._writer, self._pass_commits = writer, 0
             try:
                 yield
                 self._wait()
