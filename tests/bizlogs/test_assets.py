@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -157,3 +158,22 @@ def test_the_raw_tables_hold_only_what_the_files_said(
         ).fetchall()
     folder = logs if "biz" in table else infra
     assert all(str(folder) in row[0] for row in sources)
+
+
+def test_hashed_tags_take_the_salt_from_the_environment(
+    ticket_warehouse: Path, logs: Path, infra: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TA_BIZ_HASH_SALT", "s3cret-salt")
+    result = _materialize(ticket_warehouse, logs, infra)
+    assert result.success
+    with duckdb.connect(str(ticket_warehouse), read_only=True) as conn:
+        [(digest,)] = conn.sql(
+            "select tags['user_id'] from raw.biz_events where tags['user_id'] is not null limit 1"
+        ).fetchall()
+
+    def digests(salt: str) -> set[str]:
+        users = ("u5", "u25", "u45")  # the builders' user ids
+        return {f"sha256:{hashlib.sha256((salt + u).encode()).hexdigest()[:16]}" for u in users}
+
+    assert digest in digests("s3cret-salt") and digest not in digests("")
+    assert "s3cret-salt" not in repr(result.all_events)

@@ -1,6 +1,7 @@
 """Business events from application logs, and infrastructure metrics, into the raw tables."""
 
 import html
+import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,8 @@ RAW_BIZ_REJECTS = dg.AssetKey(["raw", "biz_event_rejects"])
 RAW_INFRA_METRICS = dg.AssetKey(["raw", "infra_metrics"])
 TAG_CARDINALITY = dg.AssetKey(["meta", "biz_tag_cardinality"])
 BIZ_EVENTS_OP = "raw_biz_events"
+# The salt of hashed tag values (see BizLogConfig). Changing it changes every digest after it.
+HASH_SALT_ENV = "TA_BIZ_HASH_SALT"
 _COUNTS = (
     "select (select count(*) from raw.biz_events), (select count(*) from raw.biz_event_rejects)"
 )
@@ -171,6 +174,9 @@ def raw_biz_events(
     settings = BizLogConfig(
         hash_keys=tuple(config.hash_keys),
         drop_keys=tuple(config.drop_keys),
+        # a secret, so from the environment and never in run config: without it, a hashed
+        # email or user id can be found again by hashing candidates
+        hash_salt=os.environ.get(HASH_SALT_ENV, ""),
         max_distinct_per_hour=config.max_distinct_per_hour,
     )
 
