@@ -149,6 +149,29 @@ def test_a_json_line_that_mentions_the_text_marker_is_still_json(
     assert stats.rejects_by_reason == {}
 
 
+def test_a_text_marker_line_a_json_logger_wrapped_is_read_from_its_message(
+    tmp_path: Path, conn: duckdb.DuckDBPyConnection
+) -> None:
+    lines = [
+        '{"@timestamp":"2025-10-01T00:00:01Z","level":"INFO","message":'
+        '"BIZ_METRIC event=c.d value=2 note=\\"x y\\" path=C:\\\\tmp"}',
+        'stdout F {"ts": 1759276803, "msg": "BIZ_METRIC event=e.f value=3"}',
+        # braces that are no JSON object: the line is read as written
+        "2025-10-01T00:00:05Z [{trace=1}] BIZ_METRIC event=g.h value=4",
+    ]
+    stats = ingest_logs(conn, _write(tmp_path / "app.log", "\n".join(lines) + "\n"))
+    rows = conn.sql(
+        "select event, ts, value, tags, marker_style from raw.biz_events order by line_number"
+    ).fetchall()
+    base = datetime(2025, 10, 1, tzinfo=UTC)
+    assert rows == [
+        ("c.d", base.replace(second=1), 2.0, {"note": "x y", "path": "C:\\tmp"}, "text"),
+        ("e.f", base.replace(second=3), 3.0, {}, "text"),
+        ("g.h", base.replace(second=5), 4.0, {}, "text"),
+    ]
+    assert stats.rejects_by_reason == {}
+
+
 def test_epoch_times_and_a_json_object_with_a_key_twice(
     tmp_path: Path, conn: duckdb.DuckDBPyConnection
 ) -> None:

@@ -31,6 +31,10 @@ PAIR = r'[A-Za-z_][A-Za-z0-9_.-]*=(?:"(?:[^"\\]|\\.)*"|[^\s"]*)'
 # every quote closed: anything else means a quoted value was cut off
 _BALANCED = r'^(?:[^"\\]|\\.|"(?:[^"\\]|\\.)*")*$'
 _KNOWN_PAIR = "^(?:" + "|".join(KNOWN) + ")="
+# A text marker line that a JSON logger wrapped: the JSON string holding the marker, and the
+# document's time (the message seldom carries one).
+_WRAPPED_MESSAGE = r'"((?:[^"\\]|\\.)*' + TEXT_MARKER + r'(?:[^"\\]|\\.)*)"'
+_DOCUMENT_TIME = r'"(?:@timestamp|timestamp|time|ts)"\s*:\s*"?([^",}]+)'
 _TAGS = pa.map_(pa.string(), pa.string())
 # what a parsed batch holds: raw.biz_events' columns, the line (for a reject's sample) and
 # the reason a marker line is no event (null for events)
@@ -62,7 +66,6 @@ class TagRules:
     salt: str = ""
 
 
-
 def _unquoted(raw: pl.Series) -> pl.Series:
     """A quoted value without its quotes, then its escapes; an unquoted one as written."""
     quoted = raw.str.starts_with('"').fill_null(False)
@@ -76,16 +79,45 @@ def _unquoted(raw: pl.Series) -> pl.Series:
     return value
 
 
+def _with_text(lines: pl.DataFrame) -> pl.DataFrame:
+    """`lines` with `text`, what the text parser reads: the line, or for a marker line that a
+    JSON logger wrapped (`{"msg": "BIZ_METRIC event=…"}`), the message with the document's
+    time as a last `ts=` (a `ts` of the message's own comes first, so it wins). JSON escapes are undone as in quoted values (a `\\uXXXX` loses only its backslash).
+    A line whose braces before the marker are no JSON object (`[{trace=1}] BIZ_METRIC …`)
+    is read as written."""
+    line = pl.col("line")
+    document = line.str.find(r'\{\s*"(?:[^"\\]|\\.)*"\s*:')
+    wrapped = (document < line.str.find(TEXT_MARKER, literal=True)).fill_null(False)
+    lines = lines.with_columns(line.alias("text"))
+    where = lines.select(wrapped).to_series().arg_true()
+    if where.is_empty():
+        return lines
+    message = line.str.extract(_WRAPPED_MESSAGE, 1).str.replace_all(r"\\(.)", "${1}")
+    inner = lines[where].select(
+        pl.when(message.is_not_null())
+        .then(
+            pl.concat_str(
+                message,
+                pl.concat_str(pl.lit(' ts="'), line.str.extract(_DOCUMENT_TIME, 1), pl.lit('"')),
+                ignore_nulls=True,
+            )
+        )
+        .otherwise(line)
+    )
+    return lines.with_columns(lines.get_column("text").scatter(where, inner.to_series()))
+
+
 def _text_fields(lines: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(a row per line with its known fields, an (idx, key, value) row per other field).
 
     A reader scanning the line takes the first of a repeated key, and so does this.
     """
-    line = pl.col("line")
+    line = pl.col("text")
     rest = line.str.slice(line.str.find(TEXT_MARKER, literal=True) + len(TEXT_MARKER))
     rows = lines.select(
         "line_number",
         "line",
+        "text",
         rest.str.extract_all(PAIR).alias("pairs"),
         pl.when(rest.str.contains(_BALANCED)).then(None).otherwise(pl.lit("unterminated_quote"))
         .alias("broken"),
@@ -215,7 +247,7 @@ class Parser:
         has_biz = line.str.contains(r'\{.*"biz"\s*:')
         is_text = marker.is_not_null() & (~has_biz | (marker < brace))
         is_json = has_biz & ~is_text
-        text_rows, text_flat = _text_fields(frame.filter(is_text))
+        text_rows, text_flat = _text_fields(_with_text(frame.filter(is_text)))
         json_rows, json_flat = self._json_fields(frame.filter(is_json))
         text_rows = text_rows.with_columns(pl.lit("text").alias("marker_style"))
         json_rows = _with_known(json_rows, json_flat).with_columns(
@@ -223,7 +255,8 @@ class Parser:
             pl.coalesce("ts", "document_ts").alias("ts"),
             pl.coalesce("service", "document_service").alias("service"),
         )
-        columns = ["line_number", "line", "broken", "marker_style", *KNOWN]
+        json_rows = json_rows.with_columns(pl.col("line").alias("text"))
+        columns = ["line_number", "line", "text", "broken", "marker_style", *KNOWN]
         rows = pl.concat([text_rows.select(columns), json_rows.select(columns)]).with_columns(
             pl.when(pl.col(key) != "").then(pl.col(key)).alias(key) for key in KNOWN
         )
@@ -231,7 +264,9 @@ class Parser:
         flat = pl.concat([text_flat, json_flat.with_columns(pl.col("idx") + offset)])
         self._conn.register(
             "biz_fields",
-            rows.select("line", "broken", "event", "ts", "value").with_row_index("idx"),
+            rows.select(
+                pl.col("text").alias("line"), "broken", "event", "ts", "value"
+            ).with_row_index("idx"),
         )
         try:
             typed = self._conn.sql(self._typed_sql).to_arrow_table()
