@@ -79,12 +79,17 @@ def parse_work_hours(value: str) -> tuple[time, time]:
     return start, end
 
 
+def configured_time_zone() -> str | None:
+    """`TA_TIMEZONE`, validated; None when unset."""
+    zone = os.environ.get("TA_TIMEZONE", "").strip()
+    return check_time_zone(zone) if zone else None
+
+
 def team_calendar() -> TeamCalendar:
     """The calendar configured in the environment, validated; defaults where unset."""
-    zone = os.environ.get("TA_TIMEZONE", "").strip() or None
     start, end = parse_work_hours(os.environ.get("TA_WORK_HOURS") or DEFAULT_WORK_HOURS)
     return TeamCalendar(
-        time_zone=check_time_zone(zone) if zone else None,
+        time_zone=configured_time_zone(),
         work_days=parse_work_days(os.environ.get("TA_WORK_DAYS") or DEFAULT_WORK_DAYS),
         work_start=start,
         work_end=end,

@@ -10,11 +10,11 @@ last month, and its marts and report were built from a month not yet over.
 
 import dagster as dg
 
-from ticket_analytics.calendar import first_month, team_calendar
+from ticket_analytics.calendar import configured_time_zone, first_month
 
 # TA_TIMEZONE, else UTC: Dagster's schedules cannot follow the Jira profile zone that the
 # warehouse falls back to without it (they never open the warehouse).
-TEAM_ZONE = team_calendar().time_zone or "UTC"
+TEAM_ZONE = configured_time_zone() or "UTC"
 
 # Only complete months: the latest partition is last month, which the monthly schedule builds.
 # The first one is TA_FIRST_MONTH (default: 12 months back).
