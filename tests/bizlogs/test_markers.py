@@ -172,6 +172,33 @@ def test_a_text_marker_line_a_json_logger_wrapped_is_read_from_its_message(
     assert stats.rejects_by_reason == {}
 
 
+def test_json_before_a_text_marker_is_no_wrapper_unless_it_holds_the_line(
+    tmp_path: Path, conn: duckdb.DuckDBPyConnection
+) -> None:
+    """Cases a review found: context objects before a text marker, a container prefix's
+    time, a null document time, and a "biz" member with no object around it."""
+    lines = [
+        '{"trace":"t1"} BIZ_METRIC event=a.b ts=2025-10-01T00:00:00Z note="x y" value=5',
+        '2025-10-01T00:00:01Z app {"span":"s1"} BIZ_METRIC event=a.b value=6 region="eu west"',
+        '2025-10-01T00:00:02Z {"biz":"checkout"} BIZ_METRIC event=a.b value=1',
+        '2025-10-01T00:00:07Z stdout F {"msg":"BIZ_METRIC event=k.l value=7"}',
+        '{"ts":null,"time":"2025-10-01T00:00:08Z","msg":"BIZ_METRIC event=m.n value=8"}',
+        '"biz": {"event": "a.b"}',
+    ]
+    stats = ingest_logs(conn, _write(tmp_path / "app.log", "\n".join(lines) + "\n"))
+    rows = conn.sql(
+        "select event, second(ts), value, tags from raw.biz_events order by line_number"
+    ).fetchall()
+    assert rows == [
+        ("a.b", 0, 5.0, {"note": "x y"}),
+        ("a.b", 1, 6.0, {"region": "eu west"}),
+        ("a.b", 2, 1.0, {}),
+        ("k.l", 7, 7.0, {}),
+        ("m.n", 8, 8.0, {}),
+    ]
+    assert stats.rejects_by_reason == {"biz_not_an_object": 1}
+
+
 def test_epoch_times_and_a_json_object_with_a_key_twice(
     tmp_path: Path, conn: duckdb.DuckDBPyConnection
 ) -> None:

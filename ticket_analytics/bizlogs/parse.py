@@ -34,7 +34,8 @@ _KNOWN_PAIR = "^(?:" + "|".join(KNOWN) + ")="
 # A text marker line that a JSON logger wrapped: the JSON string holding the marker, and the
 # document's time (the message seldom carries one).
 _WRAPPED_MESSAGE = r'"((?:[^"\\]|\\.)*' + TEXT_MARKER + r'(?:[^"\\]|\\.)*)"'
-_DOCUMENT_TIME = r'"(?:@timestamp|timestamp|time|ts)"\s*:\s*"?([^",}]+)'
+# (a time begins with a digit: ISO or epoch, never null)
+_DOCUMENT_TIME = r'"(?:@timestamp|timestamp|time|ts)"\s*:\s*"?([0-9][^",}]*)'
 _TAGS = pa.map_(pa.string(), pa.string())
 # what a parsed batch holds: raw.biz_events' columns, the line (for a reject's sample) and
 # the reason a marker line is no event (null for events)
@@ -81,13 +82,17 @@ def _unquoted(raw: pl.Series) -> pl.Series:
 
 def _with_text(lines: pl.DataFrame) -> pl.DataFrame:
     """`lines` with `text`, what the text parser reads: the line, or for a marker line that a
-    JSON logger wrapped (`{"msg": "BIZ_METRIC event=…"}`), the message with the document's
-    time as a last `ts=` (a `ts` of the message's own comes first, so it wins). JSON escapes are undone as in quoted values (a `\\uXXXX` loses only its backslash).
-    A line whose braces before the marker are no JSON object (`[{trace=1}] BIZ_METRIC …`)
-    is read as written."""
+    JSON logger wrapped (`{"msg": "BIZ_METRIC event=…"}`, after any log prefix), the prefix
+    and the message, with the document's time as a last `ts=` (a `ts` of the message's own
+    comes first, so it wins). JSON escapes are undone as in quoted values (a `\\uXXXX` loses
+    only its backslash). A line is wrapped only when a JSON object starts before the marker
+    and runs to the end of the line: `{"span":"s1"} BIZ_METRIC …` is read as written."""
     line = pl.col("line")
-    document = line.str.find(r'\{\s*"(?:[^"\\]|\\.)*"\s*:')
-    wrapped = (document < line.str.find(TEXT_MARKER, literal=True)).fill_null(False)
+    document = line.str.find(r'\{\s*"')
+    wrapped = (
+        (document < line.str.find(TEXT_MARKER, literal=True))
+        & line.str.strip_chars_end().str.ends_with("}")
+    ).fill_null(False)
     lines = lines.with_columns(line.alias("text"))
     where = lines.select(wrapped).to_series().arg_true()
     if where.is_empty():
@@ -97,6 +102,7 @@ def _with_text(lines: pl.DataFrame) -> pl.DataFrame:
         pl.when(message.is_not_null())
         .then(
             pl.concat_str(
+                line.str.slice(0, document),  # a prefix's own time, if the document has none
                 message,
                 pl.concat_str(pl.lit(' ts="'), line.str.extract(_DOCUMENT_TIME, 1), pl.lit('"')),
                 ignore_nulls=True,
@@ -239,13 +245,14 @@ class Parser:
         """
         frame = pl.from_arrow(lines)
         assert isinstance(frame, pl.DataFrame)
-        # The style that starts first wins: a JSON document (after any log prefix) with a
-        # "biz" member may name the text marker in a string, and a text line may quote
-        # anything after its marker.
+        # A line with the text marker is a text line, unless it is a JSON document with a
+        # "biz" member (an object from before the marker to the end of the line) that names
+        # the marker in a string.
         line = pl.col("line")
         marker, brace = line.str.find(TEXT_MARKER, literal=True), line.str.find("{", literal=True)
-        has_biz = line.str.contains(r'\{.*"biz"\s*:')
-        is_text = marker.is_not_null() & (~has_biz | (marker < brace))
+        has_biz = line.str.contains(r'"biz"\s*:')
+        document = has_biz & (brace < marker) & line.str.strip_chars_end().str.ends_with("}")
+        is_text = marker.is_not_null() & ~document.fill_null(False)
         is_json = has_biz & ~is_text
         text_rows, text_flat = _text_fields(_with_text(frame.filter(is_text)))
         json_rows, json_flat = self._json_fields(frame.filter(is_json))
