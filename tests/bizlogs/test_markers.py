@@ -135,68 +135,74 @@ def test_the_first_of_a_repeated_key_wins(tmp_path: Path, conn: duckdb.DuckDBPyC
     assert row == [("order.created", 1.0, {"note": "first one"})]
 
 
-def test_a_json_line_that_mentions_the_text_marker_is_still_json(
-    tmp_path: Path, conn: duckdb.DuckDBPyConnection
-) -> None:
-    lines = [
-        '{"ts": "2025-10-01T00:00:00Z", "msg": "see BIZ_METRIC docs", "biz": {"event": "a.b"}}',
-        'stdout F {"msg": "BIZ_METRIC", "biz": {"event": "c.d"}, "ts": "2025-10-01T00:00:01Z"}',
-        '2025-10-01T00:00:02Z BIZ_METRIC event=e.f note="{\\"biz\\": 1}"',
-    ]
-    stats = ingest_logs(conn, _write(tmp_path / "app.log", "\n".join(lines) + "\n"))
-    rows = conn.sql("select event, marker_style from raw.biz_events order by line_number")
-    assert rows.fetchall() == [("a.b", "json"), ("c.d", "json"), ("e.f", "text")]
-    assert stats.rejects_by_reason == {}
+# (lines, then per event: event, second of ts, value, tags, marker style; then the rejects)
+_STYLE_CASES = {
+    # a JSON document with a biz object may name the text marker in a string
+    "json-naming-the-marker": (
+        [
+            '{"ts": "2025-10-01T00:00:00Z", "msg": "see BIZ_METRIC", "biz": {"event": "a.b"}}',
+            'stdout F {"msg": "BIZ_METRIC", "biz": {"event": "c.d"}, "ts": "2025-10-01T00:00:01Z"}',
+            '2025-10-01T00:00:02Z BIZ_METRIC event=e.f note="{\\"biz\\": 1}"',
+        ],
+        [
+            ("a.b", 0, None, {}, "json"),
+            ("c.d", 1, None, {}, "json"),
+            ("e.f", 2, None, {"note": '{"biz": 1}'}, "text"),
+        ],
+        {},
+    ),
+    # a JSON logger's message, with the document's time (epoch too)
+    "wrapped-text": (
+        [
+            '{"@timestamp":"2025-10-01T00:00:01Z","level":"INFO","message":'
+            '"BIZ_METRIC event=c.d value=2 note=\\"x y\\" path=C:\\\\tmp"}',
+            'stdout F {"ts": 1759276803, "msg": "BIZ_METRIC event=e.f value=3"}',
+            '2025-10-01T00:00:07Z stdout F {"msg":"BIZ_METRIC event=k.l value=7"}',
+            '{"ts":null,"time":"2025-10-01T00:00:08Z","msg":"BIZ_METRIC event=m.n value=8"}',
+        ],
+        [
+            ("c.d", 1, 2.0, {"note": "x y", "path": "C:\\tmp"}, "text"),
+            ("e.f", 3, 3.0, {}, "text"),
+            ("k.l", 7, 7.0, {}, "text"),
+            ("m.n", 8, 8.0, {}, "text"),
+        ],
+        {},
+    ),
+    # braces before the marker that do not hold the line: read as written (found by review)
+    "context-before-the-marker": (
+        [
+            '{"trace":"t1"} BIZ_METRIC event=a.b ts=2025-10-01T00:00:00Z note="x y" value=5',
+            '2025-10-01T00:00:01Z app {"span":"s1"} BIZ_METRIC event=a.b value=6 region="eu"',
+            '2025-10-01T00:00:02Z {"biz":"checkout"} BIZ_METRIC event=a.b value=1',
+            "2025-10-01T00:00:05Z [{trace=1}] BIZ_METRIC event=g.h value=4",
+            '"biz": {"event": "a.b"}',
+        ],
+        [
+            ("a.b", 0, 5.0, {"note": "x y"}, "text"),
+            ("a.b", 1, 6.0, {"region": "eu"}, "text"),
+            ("a.b", 2, 1.0, {}, "text"),
+            ("g.h", 5, 4.0, {}, "text"),
+        ],
+        {"biz_not_an_object": 1},
+    ),
+}
 
 
-def test_a_text_marker_line_a_json_logger_wrapped_is_read_from_its_message(
-    tmp_path: Path, conn: duckdb.DuckDBPyConnection
+@pytest.mark.parametrize(("lines", "events", "rejects"), _STYLE_CASES.values(), ids=_STYLE_CASES)
+def test_the_style_a_line_is_read_in(
+    tmp_path: Path,
+    conn: duckdb.DuckDBPyConnection,
+    lines: list[str],
+    events: list[tuple[object, ...]],
+    rejects: dict[str, int],
 ) -> None:
-    lines = [
-        '{"@timestamp":"2025-10-01T00:00:01Z","level":"INFO","message":'
-        '"BIZ_METRIC event=c.d value=2 note=\\"x y\\" path=C:\\\\tmp"}',
-        'stdout F {"ts": 1759276803, "msg": "BIZ_METRIC event=e.f value=3"}',
-        # braces that are no JSON object: the line is read as written
-        "2025-10-01T00:00:05Z [{trace=1}] BIZ_METRIC event=g.h value=4",
-    ]
     stats = ingest_logs(conn, _write(tmp_path / "app.log", "\n".join(lines) + "\n"))
     rows = conn.sql(
-        "select event, ts, value, tags, marker_style from raw.biz_events order by line_number"
+        "select event, second(ts), value, tags, marker_style from raw.biz_events"
+        " order by line_number"
     ).fetchall()
-    base = datetime(2025, 10, 1, tzinfo=UTC)
-    assert rows == [
-        ("c.d", base.replace(second=1), 2.0, {"note": "x y", "path": "C:\\tmp"}, "text"),
-        ("e.f", base.replace(second=3), 3.0, {}, "text"),
-        ("g.h", base.replace(second=5), 4.0, {}, "text"),
-    ]
-    assert stats.rejects_by_reason == {}
-
-
-def test_json_before_a_text_marker_is_no_wrapper_unless_it_holds_the_line(
-    tmp_path: Path, conn: duckdb.DuckDBPyConnection
-) -> None:
-    """Cases a review found: context objects before a text marker, a container prefix's
-    time, a null document time, and a "biz" member with no object around it."""
-    lines = [
-        '{"trace":"t1"} BIZ_METRIC event=a.b ts=2025-10-01T00:00:00Z note="x y" value=5',
-        '2025-10-01T00:00:01Z app {"span":"s1"} BIZ_METRIC event=a.b value=6 region="eu west"',
-        '2025-10-01T00:00:02Z {"biz":"checkout"} BIZ_METRIC event=a.b value=1',
-        '2025-10-01T00:00:07Z stdout F {"msg":"BIZ_METRIC event=k.l value=7"}',
-        '{"ts":null,"time":"2025-10-01T00:00:08Z","msg":"BIZ_METRIC event=m.n value=8"}',
-        '"biz": {"event": "a.b"}',
-    ]
-    stats = ingest_logs(conn, _write(tmp_path / "app.log", "\n".join(lines) + "\n"))
-    rows = conn.sql(
-        "select event, second(ts), value, tags from raw.biz_events order by line_number"
-    ).fetchall()
-    assert rows == [
-        ("a.b", 0, 5.0, {"note": "x y"}),
-        ("a.b", 1, 6.0, {"region": "eu west"}),
-        ("a.b", 2, 1.0, {}),
-        ("k.l", 7, 7.0, {}),
-        ("m.n", 8, 8.0, {}),
-    ]
-    assert stats.rejects_by_reason == {"biz_not_an_object": 1}
+    assert rows == events
+    assert stats.rejects_by_reason == rejects
 
 
 def test_epoch_times_and_a_json_object_with_a_key_twice(
