@@ -105,6 +105,7 @@ defs = dg.Definitions(
             space_key=_env("CONFLUENCE_SPACE_KEY"),
             parent_id=_env("CONFLUENCE_PARENT_ID"),
         ),
+        "bizlogs": bizmetrics.BizLogsResource(hash_salt=_env("TA_BIZ_HASH_SALT")),
         "datadog": bizmetrics.DatadogResource(
             api_key=_env("DATADOG_API_KEY"), site=_env("DATADOG_SITE", "datadoghq.com")
         ),

@@ -25,12 +25,18 @@ from ticket_analytics.defs.bizmetrics.assets import (
 )
 from ticket_analytics.defs.bizmetrics.dashboard import business_dashboard_html
 from ticket_analytics.defs.bizmetrics.datadog import DatadogResource, datadog_series
+from ticket_analytics.defs.bizmetrics.resources import BizLogsResource
 from ticket_analytics.defs.models.assets import build_model_assets
 from ticket_analytics.defs.resources import WarehouseResource
 
 
 def _materialize(
-    warehouse: Path, logs: Path, infra: Path, *, datadog: DatadogResource | None = None
+    warehouse: Path,
+    logs: Path,
+    infra: Path,
+    *,
+    datadog: DatadogResource | None = None,
+    bizlogs: BizLogsResource | None = None,
 ) -> dg.ExecuteInProcessResult:
     assets: list[Any] = [
         *build_model_assets(),
@@ -45,6 +51,7 @@ def _materialize(
         resources={
             "warehouse": WarehouseResource(path=str(warehouse)),
             "datadog": datadog or DatadogResource(),
+            "bizlogs": bizlogs or BizLogsResource(),
         },
         run_config={
             "ops": {
@@ -164,7 +171,8 @@ def test_hashed_tags_take_the_salt_from_the_environment(
     ticket_warehouse: Path, logs: Path, infra: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TA_BIZ_HASH_SALT", "s3cret-salt")
-    result = _materialize(ticket_warehouse, logs, infra)
+    salted = BizLogsResource(hash_salt=dg.EnvVar("TA_BIZ_HASH_SALT"))
+    result = _materialize(ticket_warehouse, logs, infra, bizlogs=salted)
     assert result.success
     with duckdb.connect(str(ticket_warehouse), read_only=True) as conn:
         [(digest,)] = conn.sql(

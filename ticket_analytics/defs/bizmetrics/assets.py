@@ -1,7 +1,6 @@
 """Business events from application logs, and infrastructure metrics, into the raw tables."""
 
 import html
-import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from ticket_analytics.bizlogs import (
     import_infra_path,
     ingest_logs,
 )
+from ticket_analytics.defs.bizmetrics.resources import BizLogsResource
 from ticket_analytics.defs.bizmetrics.sources import infra_path, logs_path
 from ticket_analytics.defs.metadata import markdown_table
 from ticket_analytics.defs.resources import WarehouseResource
@@ -27,8 +27,6 @@ RAW_BIZ_REJECTS = dg.AssetKey(["raw", "biz_event_rejects"])
 RAW_INFRA_METRICS = dg.AssetKey(["raw", "infra_metrics"])
 TAG_CARDINALITY = dg.AssetKey(["meta", "biz_tag_cardinality"])
 BIZ_EVENTS_OP = "raw_biz_events"
-# The salt of hashed tag values (see BizLogConfig). Changing it changes every digest after it.
-HASH_SALT_ENV = "TA_BIZ_HASH_SALT"
 _COUNTS = (
     "select (select count(*) from raw.biz_events), (select count(*) from raw.biz_event_rejects)"
 )
@@ -162,7 +160,10 @@ def _guard_metadata(stats: IngestStats, limit: int) -> dict[str, Any]:
     name=BIZ_EVENTS_OP,
 )
 def raw_biz_events(
-    context: dg.AssetExecutionContext, config: BizEventsConfig, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext,
+    config: BizEventsConfig,
+    warehouse: WarehouseResource,
+    bizlogs: BizLogsResource,
 ) -> Iterator[dg.MaterializeResult]:
     """Read what is new in the application logs into raw.biz_events (incremental).
 
@@ -174,9 +175,7 @@ def raw_biz_events(
     settings = BizLogConfig(
         hash_keys=tuple(config.hash_keys),
         drop_keys=tuple(config.drop_keys),
-        # a secret, so from the environment and never in run config: without it, a hashed
-        # email or user id can be found again by hashing candidates
-        hash_salt=os.environ.get(HASH_SALT_ENV, ""),
+        hash_salt=bizlogs.hash_salt,
         max_distinct_per_hour=config.max_distinct_per_hour,
     )
 
